@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+
+.PHONY: install run test lint format check-services messages bench
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet "uv==$(UV_VERSION)"
+
+install: $(BIN)/uv
+	$(BIN)/uv sync --frozen --quiet
+
+run: install
+	$(BIN)/python -m marketplace.devserver
+
+check-services: install
+	@$(BIN)/python -m tests.preflight
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: check-services lint
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-auto}
+
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore ".venv/*"
+	$(BIN)/python -m tests.i18n_compile
+
+bench: install
+	$(BIN)/python -m bench.run

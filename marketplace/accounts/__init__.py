@@ -1,0 +1,1 @@
+"""People: the custom user, shoppers, operators and their roles."""

@@ -1,0 +1,1 @@
+"""The operator's face: review, rules, arbitration; web pages and /api/ops/."""

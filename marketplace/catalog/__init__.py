@@ -1,0 +1,1 @@
+"""Categories, products, variants, stock, prices, images and search."""

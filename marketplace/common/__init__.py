@@ -1,0 +1,1 @@
+"""Money, errors, the outbox row, audit events and helpers; imports no other app."""

@@ -1,0 +1,38 @@
+"""The embedded default: a PostgreSQL from ``pgserver`` and a local secret key.
+
+Used only when ``DATABASE_URL`` or ``DJANGO_SECRET_KEY`` is not set, so a fresh clone
+runs with no service installed. Every process (web, worker, beat) calls
+``embedded_database_url``; ``pgserver`` starts the server once and shares it.
+"""
+
+import secrets
+from pathlib import Path
+
+
+def embedded_database(data_dir: Path) -> dict:
+    """Start (or join) the embedded PostgreSQL under ``data_dir``; return its settings.
+
+    The server listens only on a Unix socket in its data directory. Processes (web,
+    worker, beat) share it; it stops when the last of them exits.
+    """
+    import pgserver
+
+    pgdata = data_dir / "pg"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    pgserver.get_server(str(pgdata), cleanup_mode="stop")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "postgres",
+        "USER": "postgres",
+        "HOST": str(pgdata),
+    }
+
+
+def local_secret_key(data_dir: Path) -> str:
+    """Return a random key kept in ``data_dir``, made on first use; never committed."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""The shopper's face: web pages and /api/store/."""

@@ -1,0 +1,1 @@
+"""Cart, checkout, the split per vendor, fulfilment, after-sales and settlement."""

@@ -1,0 +1,48 @@
+"""Fixtures every test shares: API clients signed in as each kind of user."""
+
+import shutil
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _clean_data_dir():
+    yield
+    shutil.rmtree(settings.DATA_DIR, ignore_errors=True)
+
+
+@pytest.fixture
+def api():
+    """An anonymous API client."""
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    """Return a factory of API clients signed in as a given user."""
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def operator(db):
+    return factories.OperatorFactory()
+
+
+@pytest.fixture
+def vendor(db):
+    return factories.VendorFactory()
+
+
+@pytest.fixture
+def vendor_owner(vendor):
+    return vendor.members.get().user

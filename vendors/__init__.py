@@ -1,0 +1,1 @@
+"""Sellers: application, review, staff, deposit requirement (and later balances)."""

@@ -1,0 +1,225 @@
+"""Vendors, their staff, invitations and the history of their status."""
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.common.addresses import AddressFields
+from marketplace.common.money import BPS, MAX_AMOUNT
+
+licence_number = RegexValidator(
+    r"^[0-9A-Z]{8,30}$",
+    _("Use the business-licence number: 8 to 30 capital letters and digits."),
+)
+
+
+def licence_upload_to(vendor, filename):
+    return f"licences/{vendor.pk or 'new'}/{secrets.token_hex(8)}.webp"
+
+
+def private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class Vendor(AddressFields):
+    """A seller. The address fields inherited are its return address.
+
+    Status moves only through ``vendors.services``, along ``TRANSITIONS``.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SUSPENDED = "suspended", _("Suspended")
+        CLOSED = "closed", _("Closed")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED, Status.CLOSED},
+        Status.SUBMITTED: {Status.APPROVED, Status.REJECTED},
+        Status.REJECTED: {Status.SUBMITTED, Status.CLOSED},
+        Status.APPROVED: {Status.SUSPENDED, Status.CLOSED},
+        Status.SUSPENDED: {Status.APPROVED, Status.CLOSED},
+        Status.CLOSED: set(),
+    }
+
+    class PricingModel(models.TextChoices):
+        SUPPLY_PRICE = "supply_price", _("Supply price (platform sets retail)")
+        COMMISSION = "commission", _("Commission on retail price")
+
+    name_en = models.CharField(_("shop name (English)"), max_length=100, blank=True)
+    name_zh = models.CharField(_("shop name (Chinese)"), max_length=100, blank=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    description_en = models.TextField(
+        _("description (English)"), max_length=2000, blank=True
+    )
+    description_zh = models.TextField(
+        _("description (Chinese)"), max_length=2000, blank=True
+    )
+    company_name = models.CharField(_("company name"), max_length=200)
+    contact_name = models.CharField(_("contact name"), max_length=100)
+    contact_phone = models.CharField(_("contact phone"), max_length=32)
+    contact_email = models.EmailField(_("contact email"))
+    business_licence_number = models.CharField(
+        _("business-licence number"), max_length=30, validators=[licence_number]
+    )
+    licence_image = models.ImageField(
+        _("business-licence image"),
+        upload_to=licence_upload_to,
+        storage=private_storage,
+        blank=True,
+    )
+    pricing_model = models.CharField(
+        _("pricing model"), max_length=20, choices=PricingModel.choices
+    )
+    commission_bps_override = models.PositiveIntegerField(
+        _("commission override (bp)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(BPS)],
+    )
+    deposit_required = models.BigIntegerField(
+        _("deposit required"), default=0, validators=[MaxValueValidator(MAX_AMOUNT)]
+    )
+    currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
+    shipping_fee = models.BigIntegerField(
+        _("flat shipping fee"), default=0, validators=[MaxValueValidator(MAX_AMOUNT)]
+    )
+    free_shipping_threshold = models.BigIntegerField(
+        _("free shipping from"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_AMOUNT)],
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    status_reason = models.TextField(_("reason for the status"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deposit_required__gte=0)
+                & models.Q(shipping_fee__gte=0)
+                & (
+                    models.Q(free_shipping_threshold__isnull=True)
+                    | models.Q(free_shipping_threshold__gte=0)
+                ),
+                name="vendor_amounts_not_negative",
+            )
+        ]
+
+    def __str__(self):
+        return self.name_zh or self.name_en or self.company_name
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the vendor may sell: approved and neither suspended nor closed."""
+        return self.status == self.Status.APPROVED
+
+    def can_move_to(self, target: str) -> bool:
+        return target in self.TRANSITIONS[self.Status(self.status)]
+
+
+class VendorEvent(models.Model):
+    """One status change: who, when, from, to and why. Append-only."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_status = models.CharField(max_length=20, choices=Vendor.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Vendor.Status.choices)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.vendor_id}: {self.from_status} → {self.to_status}"
+
+
+class VendorMember(models.Model):
+    """A user's membership of a vendor; a user belongs to at most one vendor."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        STAFF = "staff", _("Staff")
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="members")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="vendor_membership",
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.user_id}@{self.vendor_id} ({self.role})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER
+
+
+class StaffInvitation(models.Model):
+    """An owner's invitation for an email address to join as staff."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=10,
+        choices=VendorMember.Role.choices,
+        default=VendorMember.Role.STAFF,
+    )
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "email"],
+                condition=models.Q(status="pending"),
+                name="one_pending_invitation_per_email",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.vendor_id}"

@@ -1,3 +1,9 @@
-"""API routes of this face."""
+"""API routes of this face: the concatenation of each area's urlpatterns."""
 
-urlpatterns = []
+from marketplace.backoffice.apis import catalog, vendors, rules
+
+urlpatterns = [
+    *catalog.urlpatterns,
+    *vendors.urlpatterns,
+    *rules.urlpatterns,
+]

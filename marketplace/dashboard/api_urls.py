@@ -1,3 +1,8 @@
-"""API routes of this face."""
+"""API routes of this face: the concatenation of each area's urlpatterns."""
 
-urlpatterns = []
+from marketplace.dashboard.apis import products, vendor
+
+urlpatterns = [
+    *products.urlpatterns,
+    *vendor.urlpatterns,
+]

@@ -1,3 +1,8 @@
-"""API routes of this face."""
+"""API routes of this face: the concatenation of each area's urlpatterns."""
 
-urlpatterns = []
+from marketplace.storefront.apis import catalog, accounts
+
+urlpatterns = [
+    *catalog.urlpatterns,
+    *accounts.urlpatterns,
+]

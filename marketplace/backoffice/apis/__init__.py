@@ -1,0 +1,1 @@
+"""The API views of this face, one module per area, each with its urlpatterns."""

@@ -1,0 +1,3 @@
+"""API views (and their routes) for this area."""
+
+urlpatterns = []

@@ -1,6 +1,6 @@
 """API routes of this face: the concatenation of each area's urlpatterns."""
 
-from marketplace.backoffice.apis import catalog, vendors, rules
+from marketplace.backoffice.apis import catalog, rules, vendors
 
 urlpatterns = [
     *catalog.urlpatterns,

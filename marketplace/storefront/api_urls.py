@@ -1,6 +1,6 @@
 """API routes of this face: the concatenation of each area's urlpatterns."""
 
-from marketplace.storefront.apis import catalog, accounts
+from marketplace.storefront.apis import accounts, catalog
 
 urlpatterns = [
     *catalog.urlpatterns,

@@ -232,6 +232,15 @@ class Variant(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_AMOUNT)],
     )
+    retail_price_by_operator = models.BooleanField(
+        _("retail price set by the platform"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Supply-price model: off while the retail price is the default margin "
+            "over the supply price."
+        ),
+    )
     stock_on_hand = models.IntegerField(
         _("stock on hand"),
         default=0,
@@ -300,6 +309,12 @@ class ProductImage(models.Model):
     )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
+    thumbnails = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Storage names of the WebP thumbnails, by width in pixels."),
+    )
     alt_en = models.CharField(max_length=200, blank=True)
     alt_zh = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)

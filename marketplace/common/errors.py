@@ -86,7 +86,11 @@ def field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            out.update(field_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+            if prefix and str(key).isdigit():  # DRF keys list-item errors by index
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(field_errors(value, name))
     elif isinstance(detail, list) and any(isinstance(i, dict | list) for i in detail):
         for index, item in enumerate(detail):
             if item:

@@ -3,12 +3,17 @@
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.common.addresses import AddressFields
+from marketplace.common.addresses import AddressFields, phone_number
 from marketplace.common.money import BPS, MAX_AMOUNT
 
 licence_number = RegexValidator(
@@ -58,14 +63,22 @@ class Vendor(AddressFields):
     name_zh = models.CharField(_("shop name (Chinese)"), max_length=100, blank=True)
     slug = models.SlugField(max_length=60, unique=True)
     description_en = models.TextField(
-        _("description (English)"), max_length=2000, blank=True
+        _("description (English)"),
+        max_length=2000,
+        blank=True,
+        validators=[MaxLengthValidator(2000)],
     )
     description_zh = models.TextField(
-        _("description (Chinese)"), max_length=2000, blank=True
+        _("description (Chinese)"),
+        max_length=2000,
+        blank=True,
+        validators=[MaxLengthValidator(2000)],
     )
     company_name = models.CharField(_("company name"), max_length=200)
     contact_name = models.CharField(_("contact name"), max_length=100)
-    contact_phone = models.CharField(_("contact phone"), max_length=32)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=32, validators=[phone_number]
+    )
     contact_email = models.EmailField(_("contact email"))
     business_licence_number = models.CharField(
         _("business-licence number"), max_length=30, validators=[licence_number]
@@ -86,22 +99,38 @@ class Vendor(AddressFields):
         validators=[MaxValueValidator(BPS)],
     )
     deposit_required = models.BigIntegerField(
-        _("deposit required"), default=0, validators=[MaxValueValidator(MAX_AMOUNT)]
+        _("deposit required"),
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT)],
+    )
+    deposit_overridden = models.BooleanField(
+        _("deposit set by an operator"),
+        default=False,
+        help_text=_(
+            "Set when an operator chose the deposit; approval then keeps it instead "
+            "of the platform default."
+        ),
     )
     currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
     shipping_fee = models.BigIntegerField(
-        _("flat shipping fee"), default=0, validators=[MaxValueValidator(MAX_AMOUNT)]
+        _("flat shipping fee"),
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT)],
     )
     free_shipping_threshold = models.BigIntegerField(
         _("free shipping from"),
         null=True,
         blank=True,
-        validators=[MaxValueValidator(MAX_AMOUNT)],
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT)],
     )
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    status_reason = models.TextField(_("reason for the status"), blank=True)
+    status_reason = models.TextField(
+        _("reason for the status"),
+        blank=True,
+        validators=[MaxLengthValidator(2000)],
+    )
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -210,6 +239,7 @@ class StaffInvitation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -223,3 +253,7 @@ class StaffInvitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.vendor_id}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

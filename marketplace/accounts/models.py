@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.common.addresses import phone_number
+
 
 class EmailUserManager(UserManager):
     def _create_user(self, email, password, **extra_fields):
@@ -40,7 +42,9 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=32, blank=True, validators=[phone_number]
+    )
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=10,

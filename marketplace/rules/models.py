@@ -1,7 +1,7 @@
 """Platform rules: append-only versions, the newest in force."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.common.money import BPS, MAX_AMOUNT
 
 MAX_DAYS = 365
+AMOUNT = [MinValueValidator(0), MaxValueValidator(MAX_AMOUNT)]
 
 
 class PlatformRules(models.Model):
@@ -29,7 +30,7 @@ class PlatformRules(models.Model):
         validators=[MaxValueValidator(10 * BPS)],
     )
     default_deposit_amount = models.BigIntegerField(
-        _("default deposit"), default=0, validators=[MaxValueValidator(MAX_AMOUNT)]
+        _("default deposit"), default=0, validators=AMOUNT
     )
     holding_days = models.PositiveIntegerField(
         _("holding days"), default=7, validators=[MaxValueValidator(MAX_DAYS)]
@@ -47,20 +48,20 @@ class PlatformRules(models.Model):
     withdrawal_min_amount = models.BigIntegerField(
         _("minimum withdrawal"),
         default=100_00,
-        validators=[MaxValueValidator(MAX_AMOUNT)],
+        validators=AMOUNT,
     )
     withdrawal_max_per_day = models.BigIntegerField(
         _("maximum withdrawn per day"),
         default=50_000_00,
-        validators=[MaxValueValidator(MAX_AMOUNT)],
+        validators=AMOUNT,
     )
     withdrawal_fee = models.BigIntegerField(
-        _("withdrawal fee"), default=0, validators=[MaxValueValidator(MAX_AMOUNT)]
+        _("withdrawal fee"), default=0, validators=AMOUNT
     )
     withdrawal_approval_threshold = models.BigIntegerField(
         _("withdrawals above this need approval"),
         default=10_000_00,
-        validators=[MaxValueValidator(MAX_AMOUNT)],
+        validators=AMOUNT,
     )
     currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
     changed_by = models.ForeignKey(

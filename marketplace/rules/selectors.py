@@ -10,7 +10,9 @@ def get_rules() -> PlatformRules:
 
 def list_rule_changes(*, limit: int = 100) -> list[dict]:
     """Return the newest versions first, each with the fields it changed (old, new)."""
-    versions = list(PlatformRules.objects.order_by("-id")[: limit + 1])
+    versions = list(
+        PlatformRules.objects.select_related("changed_by").order_by("-id")[: limit + 1]
+    )
     changes = []
     for newer, older in zip(versions, [*versions[1:], PlatformRules()], strict=False):
         diff = {

@@ -1,0 +1,1 @@
+"""The double-entry book: accounts, journal entries and postings (knows no orders)."""

@@ -1,0 +1,517 @@
+"""The payment-provider port: what the marketplace asks of a licensed provider.
+
+It speaks in provider terms only: a payment with a merchant reference, split between
+payees (an opaque account reference the provider gave us), amounts in integer minor
+units plus a currency. It knows no orders and no vendors.
+
+Two shapes sit behind it (``Capabilities.funds_flow``):
+
+- ``CHARGES_ON_PLATFORM_THEN_TRANSFERS`` (Stripe Connect, the sandbox): the whole
+  payment lands on the platform, ``settle`` transfers a payee's share later and
+  ``reverse_settlement`` pulls it back.
+- ``FUNDS_FROZEN_IN_PAYEE_ACCOUNT`` (WeChat Pay 平台收付通): each payee's part is frozen
+  in its own sub-merchant account, ``settle`` shares the commission to the platform and
+  unfreezes the rest, ``reverse_settlement`` is the profit-sharing return (分账回退).
+
+Rules every adapter keeps:
+
+- Every mutating call takes an ``idempotency_key`` (1-64 chars of ``[A-Za-z0-9_-]``,
+  so WeChat adapters can use it as their ``out_*_no``). The same key with the same
+  request returns the first result and has no second effect; the same key with a
+  different request raises ``ProviderIdempotencyError``.
+- Every mutating call returns a result whose ``outcome`` is an ``Outcome``. A timeout,
+  a lost connection or a 5xx is ``UNKNOWN``, never ``FAILED``: the provider may have
+  acted. Resolve it by repeating the call with the same key, or by ``get_payment``.
+  ``FAILED`` means the provider did nothing (``retryable`` says whether to try again).
+- Queries (``get_*``, ``list_transactions``) return a snapshot whose ``outcome`` is the
+  state of the object, or raise ``ProviderUnavailable`` when the provider cannot be
+  reached: a read that fails leaves nothing to resolve.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from marketplace.common.money import MAX_AMOUNT
+from marketplace.payments.errors import (  # noqa: F401 (part of the port)
+    InvalidWebhook,
+    PaymentProviderError,
+    ProviderIdempotencyError,
+    ProviderObjectNotFound,
+    ProviderUnavailable,
+)
+
+MERCHANT_REFERENCE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+# --- Enumerations -----------------------------------------------------------------
+class Outcome(StrEnum):
+    SUCCEEDED = "succeeded"
+    PENDING = "pending"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+class FundsFlow(StrEnum):
+    CHARGES_ON_PLATFORM_THEN_TRANSFERS = "charges_on_platform_then_transfers"
+    FUNDS_FROZEN_IN_PAYEE_ACCOUNT = "funds_frozen_in_payee_account"
+
+
+class PaymentStatus(StrEnum):
+    REQUIRES_PAYMENT = "requires_payment"  # waiting for the shopper
+    REQUIRES_ACTION = "requires_action"  # 3-D Secure or another challenge
+    PROCESSING = "processing"
+    REQUIRES_CAPTURE = "requires_capture"  # authorised; providers with a capture step
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+    @property
+    def outcome(self) -> Outcome:
+        if self is PaymentStatus.SUCCEEDED:
+            return Outcome.SUCCEEDED
+        if self in (PaymentStatus.FAILED, PaymentStatus.CANCELED):
+            return Outcome.FAILED
+        return Outcome.PENDING
+
+
+class OperationStatus(StrEnum):
+    """The state of a refund, settlement or payout at the provider."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REVERSED = "reversed"  # a settlement pulled back in full
+
+    @property
+    def outcome(self) -> Outcome:
+        if self is OperationStatus.PENDING:
+            return Outcome.PENDING
+        if self is OperationStatus.FAILED:
+            return Outcome.FAILED
+        return Outcome.SUCCEEDED
+
+
+class EventType(StrEnum):
+    """The provider events the marketplace understands, whatever their raw names."""
+
+    PAYMENT_SUCCEEDED = "payment.succeeded"
+    PAYMENT_FAILED = "payment.failed"
+    PAYMENT_REQUIRES_ACTION = "payment.requires_action"
+    PAYMENT_CANCELED = "payment.canceled"
+    REFUND_SUCCEEDED = "refund.succeeded"
+    REFUND_FAILED = "refund.failed"
+    TRANSFER_CREATED = "transfer.created"  # a settlement reached the payee
+    TRANSFER_REVERSED = "transfer.reversed"
+    PAYOUT_PAID = "payout.paid"
+    PAYOUT_FAILED = "payout.failed"
+    ACCOUNT_UPDATED = "account.updated"
+
+
+class TransactionType(StrEnum):
+    PAYMENT = "payment"
+    REFUND = "refund"
+    SETTLEMENT = "settlement"
+    SETTLEMENT_REVERSAL = "settlement_reversal"
+    PAYOUT = "payout"
+    PAYOUT_FAILURE = "payout_failure"
+
+
+# --- Validation helpers -----------------------------------------------------------
+def check_amount(value: object, what: str, *, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int of minor units, not {type(value)!r}")
+    if not minimum <= value <= MAX_AMOUNT:
+        raise ValueError(f"{what} must be between {minimum} and {MAX_AMOUNT}")
+
+
+def check_currency(value: str) -> None:
+    if not isinstance(value, str) or not CURRENCY.match(value):
+        raise ValueError(f"currency must be a 3-letter ISO code, not {value!r}")
+
+
+def check_idempotency_key(value: str) -> None:
+    if not isinstance(value, str) or not IDEMPOTENCY_KEY.match(value):
+        raise ValueError("idempotency_key must be 1-64 characters of [A-Za-z0-9_-]")
+
+
+# --- Requests ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class PayeeSplit:
+    """One payee's part of a payment (Stripe: its share; WeChat: a sub-order)."""
+
+    payee_ref: str
+    sub_reference: str
+    amount: int
+
+    def __post_init__(self):
+        if not self.payee_ref:
+            raise ValueError("payee_ref is required")
+        if not MERCHANT_REFERENCE.match(self.sub_reference):
+            raise ValueError("sub_reference must be 1-32 characters of [A-Za-z0-9_-]")
+        check_amount(self.amount, "split amount")
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """One payment for a multi-payee order; the splits add up to ``amount``.
+
+    ``return_url`` is where the hosted page sends the shopper back. It proves nothing:
+    the payment is known to succeed only from a verified webhook or ``get_payment``.
+    """
+
+    merchant_reference: str
+    amount: int
+    currency: str
+    splits: tuple[PayeeSplit, ...]
+    return_url: str
+    description: str = ""
+
+    def __post_init__(self):
+        if not MERCHANT_REFERENCE.match(self.merchant_reference):
+            raise ValueError(
+                "merchant_reference must be 1-32 characters of [A-Za-z0-9_-]"
+            )
+        check_amount(self.amount, "amount")
+        check_currency(self.currency)
+        object.__setattr__(self, "splits", tuple(self.splits))
+        if not self.splits:
+            raise ValueError("a payment needs at least one split")
+        if sum(split.amount for split in self.splits) != self.amount:
+            raise ValueError("the splits must add up to the amount")
+        if len({s.sub_reference for s in self.splits}) != len(self.splits):
+            raise ValueError("each split needs its own sub_reference")
+        if len({s.payee_ref for s in self.splits}) != len(self.splits):
+            raise ValueError("each payee may appear in only one split")
+        if not self.return_url.startswith(("https://", "http://", "/")) or (
+            self.return_url.startswith("//")
+        ):
+            raise ValueError("return_url must be an http(s) URL or an absolute path")
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """How much of a refund comes out of one payee's part."""
+
+    payee_ref: str
+    amount: int
+
+    def __post_init__(self):
+        check_amount(self.amount, "allocation amount")
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    payment_id: str
+    amount: int
+    currency: str
+    allocations: tuple[Allocation, ...]
+    reason: str = ""
+
+    def __post_init__(self):
+        check_amount(self.amount, "amount")
+        check_currency(self.currency)
+        object.__setattr__(self, "allocations", tuple(self.allocations))
+        if sum(a.amount for a in self.allocations) != self.amount:
+            raise ValueError("the allocations must add up to the amount")
+        if len({a.payee_ref for a in self.allocations}) != len(self.allocations):
+            raise ValueError("each payee may appear in only one allocation")
+
+
+@dataclass(frozen=True)
+class SettlementRequest:
+    """Release one payee's part of a payment: ``amount`` to the payee, ``commission``
+    kept by the platform. Together they use up ``amount + commission`` of the split.
+    """
+
+    payment_id: str
+    payee_ref: str
+    amount: int
+    commission: int
+    currency: str
+
+    def __post_init__(self):
+        check_amount(self.amount, "amount", minimum=0)
+        check_amount(self.commission, "commission", minimum=0)
+        check_currency(self.currency)
+        if self.amount + self.commission == 0:
+            raise ValueError("a settlement must move some money")
+
+
+@dataclass(frozen=True)
+class PayoutRequest:
+    payee_ref: str
+    amount: int
+    currency: str
+
+    def __post_init__(self):
+        check_amount(self.amount, "amount")
+        check_currency(self.currency)
+
+
+@dataclass(frozen=True)
+class VendorAccountRequest:
+    """A payee account at the provider (Stripe connected account, WeChat 二级商户)."""
+
+    display_name: str
+    country: str
+    currency: str
+    email: str = ""
+
+    def __post_init__(self):
+        check_currency(self.currency)
+        if not self.display_name:
+            raise ValueError("display_name is required")
+
+
+# --- Results ----------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    """What a mutating call did. Read the other fields only when it did not fail."""
+
+    outcome: Outcome
+    failure_code: str = ""
+    failure_message: str = ""
+    retryable: bool = False
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """What the shopper does next: ``redirect`` to ``url`` (a hosted page), or, for
+    WeChat, ``qr_code``/``jsapi`` with the provider's parameters in ``data``."""
+
+    kind: str
+    url: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentResult(Result):
+    payment_id: str = ""
+    status: PaymentStatus | None = None
+    next_action: NextAction | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundResult(Result):
+    refund_id: str = ""
+    status: OperationStatus | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettlementResult(Result):
+    settlement_id: str = ""
+    status: OperationStatus | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayoutResult(Result):
+    payout_id: str = ""
+    status: OperationStatus | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VendorAccountResult(Result):
+    account_id: str = ""
+
+
+# --- Snapshots (query answers) ----------------------------------------------------
+@dataclass(frozen=True)
+class SplitInfo:
+    payee_ref: str
+    sub_reference: str
+    amount: int
+    refunded: int
+    settled: int  # amount + commission of its settlements, less reversals
+
+
+@dataclass(frozen=True)
+class PaymentInfo:
+    payment_id: str
+    merchant_reference: str
+    status: PaymentStatus
+    amount: int
+    currency: str
+    amount_captured: int
+    amount_refunded: int
+    fee: int
+    splits: tuple[SplitInfo, ...]
+    created_at: datetime
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.status.outcome
+
+
+@dataclass(frozen=True)
+class OnboardingLink:
+    url: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class VendorAccountInfo:
+    account_id: str
+    display_name: str
+    currency: str
+    details_submitted: bool
+    payouts_enabled: bool
+
+
+@dataclass(frozen=True)
+class VendorBalance:
+    """``available`` can be paid out; ``pending`` is frozen or not yet settled."""
+
+    account_id: str
+    currency: str
+    available: int
+    pending: int
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """One movement on an account's balance at the provider, for reconciliation.
+
+    ``amount`` is signed from the account's side; ``net = amount - fee``.
+    ``source_id`` is the provider object (payment, refund, settlement, payout);
+    ``reference`` the merchant reference of the payment it belongs to, if any.
+    """
+
+    transaction_id: str
+    type: TransactionType
+    amount: int
+    fee: int
+    currency: str
+    created_at: datetime
+    source_id: str
+    reference: str = ""
+
+    @property
+    def net(self) -> int:
+        return self.amount - self.fee
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """A verified webhook, normalised. ``kind`` is None for events we do not use.
+
+    Events may arrive twice and out of order: treat them as a hint to act, and take
+    the object's state from the event (or from ``get_payment``), never move back.
+    """
+
+    provider: str
+    event_id: str
+    type: str
+    kind: EventType | None
+    created_at: datetime
+    object_id: str
+    payment_id: str = ""
+    merchant_reference: str = ""
+    status: str = ""
+    amount: int | None = None
+    currency: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_payload(self) -> dict:
+        """Return a JSON-ready dict; ``ProviderEvent.from_payload`` reads it back."""
+        payload = asdict(self)
+        payload["created_at"] = self.created_at.isoformat()
+        payload["data"] = dict(self.data)
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> ProviderEvent:
+        values = dict(payload)
+        values["created_at"] = datetime.fromisoformat(values["created_at"])
+        kind = values.get("kind")
+        values["kind"] = EventType(kind) if kind else None
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    funds_flow: FundsFlow
+    has_capture_step: bool
+    test_mode: bool
+
+
+# --- The port ---------------------------------------------------------------------
+class PaymentProvider(Protocol):
+    """What every adapter implements; ``marketplace.payments.providers`` picks one."""
+
+    name: str
+    capabilities: Capabilities
+
+    def create_payment(
+        self, request: PaymentRequest, *, idempotency_key: str
+    ) -> PaymentResult:
+        """Create one payment for all the splits; ``next_action`` sends the shopper
+        to the provider's page. ``SUCCEEDED`` means created, not paid."""
+
+    def capture(
+        self, payment_id: str, *, amount: int | None = None, idempotency_key: str
+    ) -> PaymentResult:
+        """Capture an authorised payment; a no-op ``SUCCEEDED`` when
+        ``capabilities.has_capture_step`` is false."""
+
+    def cancel(self, payment_id: str, *, idempotency_key: str) -> PaymentResult:
+        """Cancel a payment the shopper has not completed."""
+
+    def get_payment(self, payment_id: str) -> PaymentInfo:
+        """Return the payment as the provider sees it: the status query."""
+
+    def refund(self, request: RefundRequest, *, idempotency_key: str) -> RefundResult:
+        """Refund part or all of a payment, saying which payees' parts it comes from.
+
+        With ``FUNDS_FROZEN_IN_PAYEE_ACCOUNT``, a part already settled must first be
+        reversed with ``reverse_settlement``.
+        """
+
+    def settle(
+        self, request: SettlementRequest, *, idempotency_key: str
+    ) -> SettlementResult:
+        """Release a payee's part: Stripe transfers ``amount`` with the payment as
+        source transaction; WeChat shares ``commission`` to the platform and
+        unfreezes ``amount``."""
+
+    def reverse_settlement(
+        self, settlement_id: str, *, amount: int, idempotency_key: str
+    ) -> SettlementResult:
+        """Pull ``amount`` of a settlement back from the payee (transfer reversal,
+        分账回退); ``FAILED`` with ``balance_insufficient`` when the payee has
+        already been paid out."""
+
+    def create_vendor_account(
+        self, request: VendorAccountRequest, *, idempotency_key: str
+    ) -> VendorAccountResult: ...
+
+    def onboarding_link(
+        self, account_id: str, *, return_url: str, refresh_url: str
+    ) -> OnboardingLink: ...
+
+    def get_vendor_account(self, account_id: str) -> VendorAccountInfo: ...
+
+    def get_vendor_balance(self, account_id: str) -> VendorBalance: ...
+
+    def payout(self, request: PayoutRequest, *, idempotency_key: str) -> PayoutResult:
+        """Pay a payee's available balance out to its bank account."""
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> ProviderEvent:
+        """Verify the signature and timestamp age on the raw ``body`` and parse it.
+
+        Raise ``InvalidWebhook`` for a bad or missing signature, any changed byte, or
+        a timestamp older or newer than the tolerance.
+        """
+
+    def list_transactions(
+        self, *, since: datetime, until: datetime, payee_ref: str | None = None
+    ) -> list[Transaction]:
+        """Return the balance movements created in ``[since, until)``, oldest first:
+        the platform's, or a payee's when ``payee_ref`` is given."""

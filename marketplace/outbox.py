@@ -6,11 +6,19 @@ Grep for a topic here to find what runs when it is delivered.
 from celery import shared_task
 
 from marketplace.common.services import deliver_outbox_message, list_due_outbox_ids
+from orders import notifications as order_notifications
+from orders.services import refunds as order_refunds
 from vendors import notifications as vendor_notifications
 
 HANDLERS = {
     "vendor.status_changed": vendor_notifications.send_vendor_status_email,
     "vendor.staff_invited": vendor_notifications.send_staff_invitation_email,
+    "order.status_changed": order_notifications.send_order_status_email,
+    "order.vendor_order_status_changed": (
+        order_notifications.send_vendor_order_status_email
+    ),
+    "order.refund_request_changed": order_notifications.send_refund_request_email,
+    "order.refund_created": order_refunds.execute_refund_message,
 }
 
 

@@ -66,3 +66,34 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.object_type}#{self.object_id}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` for one kind of request, kept for 24 hours.
+
+    Scoped to (user, scope, key). ``request_hash`` fingerprints the body; the stored
+    response (status and body) is returned to a retry with the same body. Written in
+    the same transaction as the work it guards, so a concurrent duplicate blocks on
+    the unique index until the first commits (or rolls back) and then reads its result.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    scope = models.CharField(max_length=50)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "scope", "key"], name="idempotency_key_per_user_scope"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.scope}:{self.key}"

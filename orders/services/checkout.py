@@ -1,0 +1,318 @@
+"""Checkout: one order, one vendor order per vendor, lines, stock reserved at once.
+
+Everything the client could send about money or state (prices, vendor ids, discounts,
+statuses) is ignored: only variant ids, quantities and an address id are read, and
+every figure is computed here from the catalog under a row lock.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.catalog.models import Product, Variant
+from marketplace.catalog.pricing import vendor_share
+from marketplace.common.errors import Conflict, ValidationFailed
+from marketplace.common.idempotency import run_idempotently
+from marketplace.rules.selectors import get_rules
+from orders.models import (
+    MAX_LINE_QUANTITY,
+    Address,
+    CartLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    VendorOrder,
+)
+from orders.models.cart import MAX_CART_LINES
+from orders.services.payment import start_payment
+from orders.services.stock import reserve_stock
+from orders.services.terms import terms_for_variants
+from vendors.models import Vendor
+
+IDEMPOTENCY_SCOPE = "checkout"
+
+
+def new_order_number(now=None) -> str:
+    """Return a public order number: the local date and 16 random base32 letters."""
+    stamp = timezone.localtime(now or timezone.now()).strftime("%Y%m%d")
+    return stamp + base64.b32encode(secrets.token_bytes(10)).decode()
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def clean_lines(lines: Any) -> list[tuple[int, int]]:
+    """Return ``[(variant_id, quantity), ...]`` or raise ``ValidationFailed``.
+
+    Each line is a mapping with an int ``variant_id`` and an int ``quantity`` from 1
+    to ``MAX_LINE_QUANTITY``; any other key (a price, a vendor id) is ignored.
+    """
+    if not isinstance(lines, list | tuple) or not lines:
+        raise ValidationFailed(errors={"lines": [_("Add at least one line.")]})
+    if len(lines) > MAX_CART_LINES:
+        raise ValidationFailed(
+            errors={"lines": [_("At most %(n)s lines.") % {"n": MAX_CART_LINES}]}
+        )
+    errors: dict[str, list[str]] = {}
+    cleaned, seen = [], set()
+    for index, line in enumerate(lines):
+        line = line if isinstance(line, dict) else {}
+        variant_id, quantity = line.get("variant_id"), line.get("quantity")
+        if not _is_int(variant_id) or variant_id < 1:
+            errors[f"lines[{index}].variant_id"] = [_("Choose a product variant.")]
+        elif variant_id in seen:
+            errors[f"lines[{index}].variant_id"] = [_("This variant is listed twice.")]
+        if not _is_int(quantity) or not 1 <= quantity <= MAX_LINE_QUANTITY:
+            errors[f"lines[{index}].quantity"] = [
+                _("Enter a whole number from 1 to %(max)s.")
+                % {"max": MAX_LINE_QUANTITY}
+            ]
+        seen.add(variant_id)
+        cleaned.append((variant_id, quantity))
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return cleaned
+
+
+def _address_for(shopper, address_id) -> Address:
+    address = None
+    if _is_int(address_id):
+        address = Address.objects.filter(pk=address_id, user=shopper).first()
+    if address is None:
+        raise ValidationFailed(
+            errors={"address_id": [_("Choose an address from your address book.")]}
+        )
+    return address
+
+
+def _lines_from_cart(shopper) -> tuple[list[tuple[int, int]], list[int]]:
+    rows = list(
+        CartLine.objects.filter(cart__user=shopper)
+        .order_by("id")
+        .values_list("id", "variant_id", "quantity")
+    )
+    if not rows:
+        raise ValidationFailed(errors={"lines": [_("Your cart is empty.")]})
+    return [(v, q) for _, v, q in rows], [pk for pk, _, _ in rows]
+
+
+def _check_sellable(lines, variants: dict[int, Variant]) -> str:
+    """Raise ``ValidationFailed`` per line that cannot be sold; return the currency."""
+    errors, currencies = {}, set()
+    for index, (variant_id, _quantity) in enumerate(lines):
+        field = f"lines[{index}].variant_id"
+        variant = variants.get(variant_id)
+        if variant is None or not variant.is_active:
+            errors[field] = [_("This product variant is not for sale.")]
+        elif variant.product.status != Product.Status.LIVE:
+            errors[field] = [_("This product is not on sale now.")]
+        elif variant.product.vendor.status != Vendor.Status.APPROVED:
+            errors[field] = [_("This shop is not selling now.")]
+        else:
+            currencies |= {variant.currency, variant.product.vendor.currency}
+    if not errors and len(currencies) > 1:
+        errors["lines"] = [_("Pay for items in different currencies separately.")]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return currencies.pop()
+
+
+def _terms(lines, variants, rules):
+    try:
+        return terms_for_variants(list(variants.values()), rules=rules)
+    except ValidationFailed:
+        for index, (variant_id, _quantity) in enumerate(lines):
+            try:
+                terms_for_variants([variants[variant_id]], rules=rules)
+            except ValidationFailed:
+                raise ValidationFailed(
+                    errors={
+                        f"lines[{index}].variant_id": [
+                            _("This product variant has no price yet.")
+                        ]
+                    }
+                ) from None
+        raise
+
+
+def _reserve(lines, variants) -> None:
+    short = reserve_stock(dict(lines))
+    if not short:
+        return
+    errors = {
+        f"lines[{index}].quantity": [
+            _("Sold out: %(sku)s (%(left)s left).")
+            % {"sku": variants[v].sku, "left": max(variants[v].stock_available, 0)}
+        ]
+        for index, (v, _q) in enumerate(lines)
+        if v in short
+    }
+    skus = ", ".join(sorted(variants[v].sku for v in short))
+    raise Conflict(
+        _("Sold out: %(skus)s.") % {"skus": skus}, errors=errors, code="sold_out"
+    )
+
+
+def _build(*, shopper, address, lines, variants, terms, currency, rules) -> Order:
+    now = timezone.now()
+    by_vendor: dict[int, list[tuple[Variant, int]]] = {}
+    for variant_id, quantity in lines:
+        variant = variants[variant_id]
+        by_vendor.setdefault(variant.product.vendor_id, []).append((variant, quantity))
+    order = Order(
+        number=new_order_number(now),
+        shopper=shopper,
+        currency=currency,
+        created_at=now,
+        expires_at=now + timedelta(minutes=rules.payment_timeout_minutes),
+        **address.address_dict(),
+    )
+    vendor_orders, order_lines = [], []
+    for group in by_vendor.values():
+        vendor = group[0][0].product.vendor
+        vendor_order = VendorOrder(vendor=vendor, currency=currency, created_at=now)
+        for variant, quantity in group:
+            term = terms[variant.pk]
+            line = OrderLine(
+                variant=variant,
+                product_title_en=variant.product.title_en,
+                product_title_zh=variant.product.title_zh,
+                sku=variant.sku,
+                attributes=variant.attributes,
+                unit_price=term.unit_price,
+                quantity=quantity,
+                line_total=term.unit_price * quantity,
+                pricing_model=term.pricing_model,
+                supply_price=term.supply_price,
+                commission_bps=term.commission_bps,
+                vendor_share=vendor_share(term, quantity),
+            )
+            vendor_order.items_total += line.line_total
+            vendor_order.vendor_share_total += line.vendor_share
+            order_lines.append((vendor_order, line))
+        threshold = vendor.free_shipping_threshold
+        free = threshold is not None and vendor_order.items_total >= threshold
+        vendor_order.shipping_fee = 0 if free else vendor.shipping_fee
+        vendor_order.total = vendor_order.items_total + vendor_order.shipping_fee
+        vendor_orders.append(vendor_order)
+    order.items_total = sum(vo.items_total for vo in vendor_orders)
+    order.shipping_total = sum(vo.shipping_fee for vo in vendor_orders)
+    order.grand_total = order.items_total + order.shipping_total
+    order.save()
+    for vendor_order in vendor_orders:
+        vendor_order.order = order
+    VendorOrder.objects.bulk_create(vendor_orders)
+    for vendor_order, line in order_lines:
+        line.vendor_order = vendor_order
+    OrderLine.objects.bulk_create([line for _, line in order_lines])
+    OrderEvent.objects.bulk_create(
+        [OrderEvent(order=order, actor=shopper, to_status=order.status, created_at=now)]
+        + [
+            OrderEvent(
+                order=order,
+                vendor_order=vo,
+                actor=shopper,
+                to_status=vo.status,
+                created_at=now,
+            )
+            for vo in vendor_orders
+        ]
+    )
+    return order
+
+
+def _place(*, shopper, address_id, lines) -> Order:
+    address = _address_for(shopper, address_id)
+    cart_line_ids: list[int] = []
+    if lines is None:
+        lines, cart_line_ids = _lines_from_cart(shopper)
+    else:
+        lines = clean_lines(lines)
+    variants = {
+        v.pk: v
+        for v in Variant.objects.select_related("product__vendor", "product__category")
+        .select_for_update(of=("self",))
+        .filter(pk__in=[variant_id for variant_id, _q in lines])
+        .order_by("pk")
+    }
+    currency = _check_sellable(lines, variants)
+    rules = get_rules()
+    terms = _terms(lines, variants, rules)
+    _reserve(lines, variants)
+    order = _build(
+        shopper=shopper,
+        address=address,
+        lines=lines,
+        variants=variants,
+        terms=terms,
+        currency=currency,
+        rules=rules,
+    )
+    if cart_line_ids:
+        CartLine.objects.filter(pk__in=cart_line_ids).delete()
+    return order
+
+
+def place_order(
+    *,
+    shopper,
+    address_id: int,
+    lines: list[dict] | None = None,
+    idempotency_key: str | None = None,
+    request_body: Any = None,
+) -> Order:
+    """Place an order from ``lines`` (default: the shopper's cart) and reserve stock.
+
+    ``lines`` are ``{"variant_id": int, "quantity": int}``; anything else in them is
+    ignored. Every price, fee, stock level and the vendor's and listing's state are
+    read here, under a lock on the variants taken in id order. Raise
+    ``ValidationFailed`` (400, naming the field) for bad input or anything not for
+    sale, and ``Conflict`` (409, ``sold_out``, naming the SKU) when stock is short;
+    either way nothing is written. With ``idempotency_key``, a repeat with the same
+    ``request_body`` (default: the address and lines) returns the same order, and a
+    concurrent repeat waits for the first.
+
+    The order commits first; then the provider payment is created outside the
+    transaction (``payment.start_payment``), so no lock is held over the network.
+    """
+    order = _place_atomically(
+        shopper=shopper,
+        address_id=address_id,
+        lines=lines,
+        idempotency_key=idempotency_key,
+        request_body=request_body,
+    )
+    return start_payment(order=order)
+
+
+@transaction.atomic
+def _place_atomically(
+    *, shopper, address_id, lines, idempotency_key, request_body
+) -> Order:
+    if idempotency_key is None:
+        return _place(shopper=shopper, address_id=address_id, lines=lines)
+    placed: list[Order] = []
+
+    def operation():
+        placed.append(_place(shopper=shopper, address_id=address_id, lines=lines))
+        return 201, {"order_id": placed[0].pk, "number": placed[0].number}
+
+    body = request_body
+    if body is None:
+        body = {"address_id": address_id, "lines": lines}
+    stored = run_idempotently(
+        user_id=shopper.pk,
+        scope=IDEMPOTENCY_SCOPE,
+        key=idempotency_key,
+        body=body,
+        operation=operation,
+    )
+    return placed[0] if placed else Order.objects.get(pk=stored.body["order_id"])

@@ -1,0 +1,53 @@
+"""Apply what the payment provider reports: verified webhooks and status queries.
+
+Events may arrive twice and in any order. Each is applied against the provider's
+current state (a status query), and every change it can make is one-way (unpaid →
+paid, pending refund → done), so a repeat or a late event changes nothing.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from marketplace.payments.models import WebhookEvent
+from marketplace.payments.port import EventType, ProviderEvent
+from marketplace.payments.providers import get_provider
+from marketplace.payments.services import mark_webhook_processed
+from orders.services.payment import apply_payment_info
+from orders.services.refunds import complete_refund
+
+
+def _apply(event: ProviderEvent, payment_info) -> str:
+    if payment_info is not None:
+        return apply_payment_info(
+            info=payment_info, source=f"{event.provider} {event.event_id}"
+        )
+    if event.kind in (EventType.REFUND_SUCCEEDED, EventType.REFUND_FAILED):
+        done = complete_refund(
+            provider_reference=event.object_id,
+            succeeded=event.kind == EventType.REFUND_SUCCEEDED,
+            reason=str(event.data.get("failure_code", "")) if event.data else "",
+        )
+        return "refund_updated" if done else "ignored"
+    return "ignored"
+
+
+def process_webhook_event(*, event_row_id: int) -> str:
+    """Apply one stored webhook event once; return what happened.
+
+    A payment event is checked against the provider (a status query, outside the
+    transaction), so the order's state comes from the provider, never from the
+    event body alone. Then the effects and the inbox row's ``processed_at`` commit
+    together, so a crash or a duplicate applies nothing twice.
+    """
+    row = WebhookEvent.objects.filter(pk=event_row_id).first()
+    if row is None or row.processed_at is not None:
+        return "already_processed"
+    event = ProviderEvent.from_payload(row.payload)
+    payment_info = None
+    if event.kind == EventType.PAYMENT_SUCCEEDED and event.payment_id:
+        payment_info = get_provider(event.provider).get_payment(event.payment_id)
+    with transaction.atomic():
+        if not mark_webhook_processed(inbox_id=row.pk):
+            return "already_processed"
+        return _apply(event, payment_info)

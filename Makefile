@@ -31,9 +31,13 @@ format: install
 test: check-services lint
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-auto}
 
+# Extract the strings into locale/zh_Hans (needs gettext), then compile the .mo files
+# (with polib: running the project never needs gettext). Commit both.
 messages: install
-	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore ".venv/*"
-	$(BIN)/python -m tests.i18n_compile
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete \
+		--ignore "tests/*" --ignore "bench/*" --ignore "staticfiles/*" \
+		--ignore "node_modules/*"
+	$(BIN)/python manage.py compile_translations
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/store/", include("marketplace.storefront.api_urls")),
     path("api/vendor/", include("marketplace.dashboard.api_urls")),
     path("api/ops/", include("marketplace.backoffice.api_urls")),
+    path("sandbox/", include("marketplace.payments.sandbox.urls")),
+    path("", include("orders.urls")),
     path("", include("marketplace.storefront.urls")),
 ]
 

@@ -46,3 +46,20 @@ def vendor(db):
 @pytest.fixture
 def vendor_owner(vendor):
     return vendor.members.get().user
+
+
+# --- Money tests end with a green ledger (marketplace.ledger) -----------------------
+# A test marked ``@pytest.mark.money`` fails when ``check_ledger()`` finds a problem
+# once it has run; tests/ledger/conftest.py offers the same as ``ledger_checked``.
+
+
+@pytest.fixture(autouse=True)
+def _ledger_checked_after_money_tests(request):
+    if request.node.get_closest_marker("money") is None:
+        yield
+        return
+    from tests.ledger.checking import fail_on_ledger_problems
+
+    request.getfixturevalue("db")
+    yield
+    fail_on_ledger_problems()

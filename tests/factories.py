@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from marketplace.accounts.models import User
-from marketplace.catalog.models import Category, Product, Variant
+from marketplace.catalog.models import Category, Product, ProductImage, Variant
 from vendors.models import Vendor, VendorMember
 
 PASSWORD = "correct horse battery staple"
@@ -36,6 +36,7 @@ class VendorFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Vendor
+        skip_postgeneration_save = True
 
     name_en = factory.Sequence(lambda n: f"Shop {n}")
     name_zh = factory.Sequence(lambda n: f"店铺{n}")
@@ -74,6 +75,7 @@ class VendorMemberFactory(factory.django.DjangoModelFactory):
 class CategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Category
+        skip_postgeneration_save = True
 
     name_en = factory.Sequence(lambda n: f"Category {n}")
     name_zh = factory.Sequence(lambda n: f"类目{n}")
@@ -115,3 +117,56 @@ class VariantFactory(factory.django.DjangoModelFactory):
     retail_price = 12900
     supply_price = None
     stock_on_hand = 10
+
+
+class ProductImageFactory(factory.django.DjangoModelFactory):
+    """A small generated picture of a product (no thumbnails)."""
+
+    class Meta:
+        model = ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.django.ImageField(width=64, height=64, format="WEBP")
+    alt_en = "A picture"
+    alt_zh = "图片"
+
+
+def _in_a_week():
+    from datetime import timedelta
+
+    return timezone.now() + timedelta(days=7)
+
+
+class StaffInvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation to join ``vendor`` as staff, valid for a week."""
+
+    class Meta:
+        model = "vendors.StaffInvitation"
+
+    vendor = factory.SubFactory(VendorFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.test")
+    role = "staff"
+    expires_at = factory.LazyFunction(_in_a_week)
+
+
+class SupplyVendorFactory(VendorFactory):
+    """An approved vendor on the supply-price model, with an owner."""
+
+    pricing_model = Vendor.PricingModel.SUPPLY_PRICE
+
+
+# --- orders ---------------------------------------------------------------------
+class AddressFactory(factory.django.DjangoModelFactory):
+    """An address in a shopper's book."""
+
+    class Meta:
+        model = "orders.Address"
+
+    user = factory.SubFactory(UserFactory)
+    recipient = "Han Meimei"
+    phone = "13900000000"
+    province_code = "110000"
+    city_code = "110100"
+    district_code = "110105"
+    detail = "8 Checkout Lane"
+    is_default = True

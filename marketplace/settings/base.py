@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "marketplace.common",
     "marketplace.accounts",
     "marketplace.rules",
+    "marketplace.payments",
+    "marketplace.ledger",
     "vendors",
     "marketplace.catalog",
     "orders",
@@ -105,13 +107,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _broker_dir = DATA_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"  # the host is only a name
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Broadcast (worker control) tables; kombu's default is ./control in the cwd.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = False
@@ -126,6 +130,23 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {
         "task": "marketplace.outbox.deliver_pending_outbox_task",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=30.0),
+    },
+    # orders: payment timeout, auto-completion, idempotency keys, lost webhook tasks
+    "expire-unpaid-orders": {
+        "task": "orders.tasks.expire_unpaid_orders_task",
+        "schedule": env.float("EXPIRE_UNPAID_SWEEP_SECONDS", default=60.0),
+    },
+    "complete-due-vendor-orders": {
+        "task": "orders.tasks.complete_due_vendor_orders_task",
+        "schedule": env.float("AUTO_COMPLETE_SWEEP_SECONDS", default=300.0),
+    },
+    "purge-idempotency-keys": {
+        "task": "orders.tasks.purge_expired_idempotency_keys_task",
+        "schedule": 3600.0,
+    },
+    "process-pending-webhook-events": {
+        "task": "orders.tasks.process_pending_webhook_events_task",
+        "schedule": 60.0,
     },
 }
 
@@ -148,6 +169,29 @@ USE_I18N = True
 TIME_ZONE = env.str("BUSINESS_TIME_ZONE", default="Asia/Shanghai")
 USE_TZ = True
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="CNY")
+
+# --- Payments (marketplace.payments) --------------------------------------------
+# The adapter of the payment-provider port that runs: a name in
+# marketplace/payments/providers.py PROVIDERS ("sandbox" is the embedded test mode).
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="sandbox")
+# Where the provider posts its webhooks (the endpoint in orders), and how old or new
+# a webhook's signed timestamp may be.
+PAYMENT_WEBHOOK_URL = env.str(
+    "PAYMENT_WEBHOOK_URL",
+    default=f"{SITE_URL.rstrip('/')}/payments/webhooks/{PAYMENT_PROVIDER}/",
+)
+PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int(
+    "PAYMENT_WEBHOOK_TOLERANCE_SECONDS", default=300
+)
+# The sandbox signs its webhooks with this; empty means derived from SECRET_KEY with a
+# salt (marketplace/payments/sandbox/webhooks.py), so no secret sits in the repo.
+SANDBOX_WEBHOOK_SECRET = env.str("SANDBOX_WEBHOOK_SECRET", default="")
+# How the sandbox posts webhooks: "http" (urllib), or "django_test_client" (tests).
+SANDBOX_WEBHOOK_TRANSPORT = env.str("SANDBOX_WEBHOOK_TRANSPORT", default="http")
+CELERY_BEAT_SCHEDULE["sandbox-webhook-sweep"] = {
+    "task": "marketplace.payments.tasks.send_pending_sandbox_webhooks_task",
+    "schedule": 60.0,
+}
 
 # --- Files ----------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -204,6 +248,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a ``Status`` (and ``from_status``/``to_status``) with
+    # different choices: give each choice set one stable, descriptive name.
+    "ENUM_NAME_OVERRIDES": {
+        "VendorStatusEnum": "vendors.models.Vendor.Status",
+        "StaffInvitationStatusEnum": "vendors.models.StaffInvitation.Status",
+        "ProductStatusEnum": "marketplace.catalog.models.Product.Status",
+        "ProductRevisionStatusEnum": (
+            "marketplace.catalog.models.ProductRevision.Status"
+        ),
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "VendorOrderStatusEnum": "orders.models.VendorOrder.Status",
+        "RefundRequestStatusEnum": "orders.models.RefundRequest.Status",
+        "RefundRequestTypeEnum": "orders.models.RefundRequest.Type",
+        "RefundStatusEnum": "orders.models.Refund.Status",
+        "RefundKindEnum": "orders.models.Refund.Kind",
+    },
 }
 
 LOGGING = {
@@ -211,4 +271,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The embedded PostgreSQL's start and stop in every process are not news.
+    "loggers": {"pgserver": {"level": "WARNING"}},
 }

@@ -5,6 +5,7 @@ runs with no service installed. Every process (web, worker, beat) calls
 ``embedded_database_url``; ``pgserver`` starts the server once and shares it.
 """
 
+import json
 import secrets
 from pathlib import Path
 
@@ -19,6 +20,7 @@ def embedded_database(data_dir: Path) -> dict:
 
     pgdata = data_dir / "pg"
     pgdata.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(pgdata)
     pgserver.get_server(str(pgdata), cleanup_mode="stop")
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -26,6 +28,26 @@ def embedded_database(data_dir: Path) -> dict:
         "USER": "postgres",
         "HOST": str(pgdata),
     }
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop the ids of exited processes from ``pgserver``'s list of handle holders.
+
+    ``pgserver`` stops the server when the last process on its list exits normally;
+    a process that was killed (SIGKILL, a crash) stays on the list and would keep the
+    server running for good. Uses ``pgserver``'s own inter-process lock.
+    """
+    import psutil
+    from pgserver.postgres_server import PostgresServer
+
+    handles = pgdata / ".handle_pids.json"
+    with PostgresServer._lock:
+        if not handles.exists():
+            return
+        pids = json.loads(handles.read_text() or "[]")
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
 
 
 def local_secret_key(data_dir: Path) -> str:

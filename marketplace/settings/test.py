@@ -22,7 +22,11 @@ from marketplace.settings.base import DATA_DIR  # noqa: E402
 LANGUAGE_CODE = "en"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A real Celery worker (tests/flows) is another process: it writes its mail to files.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -10,18 +10,24 @@ from __future__ import annotations
 from django.db import transaction
 
 from marketplace.payments.models import WebhookEvent
-from marketplace.payments.port import EventType, ProviderEvent
+from marketplace.payments.port import EventType, PaymentStatus, ProviderEvent
 from marketplace.payments.providers import get_provider
 from marketplace.payments.services import mark_webhook_processed
-from orders.services.payment import apply_payment_info
+from orders.services.payment import apply_payment_info, record_payment_failure
 from orders.services.refunds import complete_refund
+
+# Payment events are hints: the payment's state comes from a status query.
+PAYMENT_EVENTS = frozenset(
+    {EventType.PAYMENT_SUCCEEDED, EventType.PAYMENT_FAILED, EventType.PAYMENT_CANCELED}
+)
 
 
 def _apply(event: ProviderEvent, payment_info) -> str:
     if payment_info is not None:
-        return apply_payment_info(
-            info=payment_info, source=f"{event.provider} {event.event_id}"
-        )
+        source = f"{event.provider} {event.event_id}"
+        if payment_info.status in (PaymentStatus.FAILED, PaymentStatus.CANCELED):
+            return record_payment_failure(info=payment_info, source=source)
+        return apply_payment_info(info=payment_info, source=source)
     if event.kind in (EventType.REFUND_SUCCEEDED, EventType.REFUND_FAILED):
         done = complete_refund(
             provider_reference=event.object_id,
@@ -37,15 +43,17 @@ def process_webhook_event(*, event_row_id: int) -> str:
 
     A payment event is checked against the provider (a status query, outside the
     transaction), so the order's state comes from the provider, never from the
-    event body alone. Then the effects and the inbox row's ``processed_at`` commit
-    together, so a crash or a duplicate applies nothing twice.
+    event body alone: a stale ``payment.failed`` of a payment that succeeded since
+    pays the order, and a failure never moves a paid order back. Then the effects
+    and the inbox row's ``processed_at`` commit together, so a crash or a duplicate
+    applies nothing twice.
     """
     row = WebhookEvent.objects.filter(pk=event_row_id).first()
     if row is None or row.processed_at is not None:
         return "already_processed"
     event = ProviderEvent.from_payload(row.payload)
     payment_info = None
-    if event.kind == EventType.PAYMENT_SUCCEEDED and event.payment_id:
+    if event.kind in PAYMENT_EVENTS and event.payment_id:
         payment_info = get_provider(event.provider).get_payment(event.payment_id)
     with transaction.atomic():
         if not mark_webhook_processed(inbox_id=row.pk):

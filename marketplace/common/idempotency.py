@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,7 +61,6 @@ def clean_key(key: str | None) -> str | None:
     return key
 
 
-@transaction.atomic
 def run_idempotently(
     *,
     user_id: int,
@@ -73,42 +72,60 @@ def run_idempotently(
     """Run ``operation`` once for (user, scope, key) and return its stored response.
 
     ``operation`` returns ``(status, json_body)`` and runs inside this transaction;
-    if it raises, nothing is stored and the exception propagates.
+    if it raises, nothing is stored and the exception propagates (inside a caller's
+    transaction no savepoint is taken: the caller's whole transaction rolls back).
     """
     key = clean_key(key)
     now = timezone.now()
     request_hash = request_fingerprint(body)
-    # INSERT ... ON CONFLICT DO NOTHING: blocks while another transaction holds an
-    # uncommitted row for the same key, which is what makes a duplicate wait.
-    IdempotencyKey.objects.bulk_create(
-        [
-            IdempotencyKey(
-                user_id=user_id,
-                scope=scope,
-                key=key,
-                request_hash=request_hash,
-                expires_at=now + TTL,
-            )
-        ],
-        ignore_conflicts=True,
-    )
-    record = IdempotencyKey.objects.select_for_update().get(
+    with transaction.atomic(savepoint=False):
+        record = _claim(user_id, scope, key, request_hash, now)
+        if record.response_status is not None and record.expires_at > now:
+            if record.request_hash != request_hash:
+                raise IdempotencyKeyReused(
+                    errors={HEADER: [_("This key was used with a different request.")]}
+                )
+            return StoredResponse(record.response_status, record.response_body, True)
+        status, response_body = operation()
+        IdempotencyKey.objects.filter(pk=record.pk).update(
+            request_hash=request_hash,
+            response_status=status,
+            response_body=response_body,
+            created_at=now,
+            expires_at=now + TTL,
+        )
+        return StoredResponse(status, response_body, False)
+
+
+def _claim(user_id, scope, key, request_hash, now) -> IdempotencyKey:
+    """Insert the key row, or lock the existing one; return it.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` blocks while another transaction holds an
+    uncommitted row for the same key, which is what makes a duplicate wait. A fresh
+    row is ours (one statement); only on a conflict is the existing row read, locked.
+    """
+    table = IdempotencyKey._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, scope, key, request_hash, created_at,"  # noqa: S608
+            " expires_at) VALUES (%s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (user_id, scope, key) DO NOTHING RETURNING id",
+            [user_id, scope, key, request_hash, now, now + TTL],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return IdempotencyKey(
+            pk=row[0],
+            user_id=user_id,
+            scope=scope,
+            key=key,
+            request_hash=request_hash,
+            created_at=now,
+            expires_at=now + TTL,
+        )
+    return IdempotencyKey.objects.select_for_update().get(
         user_id=user_id, scope=scope, key=key
     )
-    if record.response_status is not None and record.expires_at > now:
-        if record.request_hash != request_hash:
-            raise IdempotencyKeyReused(
-                errors={HEADER: [_("This key was used with a different request.")]}
-            )
-        return StoredResponse(record.response_status, record.response_body, True)
-    status, response_body = operation()
-    record.request_hash = request_hash
-    record.response_status = status
-    record.response_body = response_body
-    record.created_at = now
-    record.expires_at = now + TTL
-    record.save()
-    return StoredResponse(status, response_body, False)
 
 
 def purge_expired_keys(*, now=None, batch: int = 5000) -> int:

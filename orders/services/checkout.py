@@ -161,7 +161,9 @@ def _reserve(lines, variants) -> None:
     )
 
 
-def _build(*, shopper, address, lines, variants, terms, currency, rules) -> Order:
+def _build(
+    *, shopper, address, lines, variants, terms, currency, rules
+) -> tuple[Order, list[VendorOrder]]:
     now = timezone.now()
     by_vendor: dict[int, list[tuple[Variant, int]]] = {}
     for variant_id, quantity in lines:
@@ -226,10 +228,10 @@ def _build(*, shopper, address, lines, variants, terms, currency, rules) -> Orde
             for vo in vendor_orders
         ]
     )
-    return order
+    return order, vendor_orders
 
 
-def _place(*, shopper, address_id, lines) -> Order:
+def _place(*, shopper, address_id, lines) -> tuple[Order, list[VendorOrder]]:
     address = _address_for(shopper, address_id)
     cart_line_ids: list[int] = []
     if lines is None:
@@ -247,7 +249,7 @@ def _place(*, shopper, address_id, lines) -> Order:
     rules = get_rules()
     terms = _terms(lines, variants, rules)
     _reserve(lines, variants)
-    order = _build(
+    placed = _build(
         shopper=shopper,
         address=address,
         lines=lines,
@@ -258,7 +260,7 @@ def _place(*, shopper, address_id, lines) -> Order:
     )
     if cart_line_ids:
         CartLine.objects.filter(pk__in=cart_line_ids).delete()
-    return order
+    return placed
 
 
 def place_order(
@@ -283,27 +285,29 @@ def place_order(
     The order commits first; then the provider payment is created outside the
     transaction (``payment.start_payment``), so no lock is held over the network.
     """
-    order = _place_atomically(
+    order, vendor_orders = _place_atomically(
         shopper=shopper,
         address_id=address_id,
         lines=lines,
         idempotency_key=idempotency_key,
         request_body=request_body,
     )
-    return start_payment(order=order)
+    return start_payment(order=order, vendor_orders=vendor_orders)
 
 
 @transaction.atomic
 def _place_atomically(
     *, shopper, address_id, lines, idempotency_key, request_body
-) -> Order:
+) -> tuple[Order, list[VendorOrder] | None]:
+    """Return the order and, when placed now (not replayed), its vendor orders."""
     if idempotency_key is None:
         return _place(shopper=shopper, address_id=address_id, lines=lines)
-    placed: list[Order] = []
+    placed: list[tuple[Order, list[VendorOrder]]] = []
 
     def operation():
         placed.append(_place(shopper=shopper, address_id=address_id, lines=lines))
-        return 201, {"order_id": placed[0].pk, "number": placed[0].number}
+        order = placed[0][0]
+        return 201, {"order_id": order.pk, "number": order.number}
 
     body = request_body
     if body is None:
@@ -315,4 +319,6 @@ def _place_atomically(
         body=body,
         operation=operation,
     )
-    return placed[0] if placed else Order.objects.get(pk=stored.body["order_id"])
+    if placed:
+        return placed[0]
+    return Order.objects.get(pk=stored.body["order_id"]), None

@@ -7,7 +7,10 @@ from celery import shared_task
 
 from marketplace.common.services import deliver_outbox_message, list_due_outbox_ids
 from orders import notifications as order_notifications
+from orders.services import deposits as vendor_deposits
+from orders.services import payouts as order_payouts
 from orders.services import refunds as order_refunds
+from orders.services import settlement_batch as order_settlement
 from vendors import notifications as vendor_notifications
 
 HANDLERS = {
@@ -19,6 +22,10 @@ HANDLERS = {
     ),
     "order.refund_request_changed": order_notifications.send_refund_request_email,
     "order.refund_created": order_refunds.execute_refund_message,
+    "order.settlement_due": order_settlement.deliver_settlement,
+    "order.settlement_reversal": order_settlement.deliver_settlement_reversal,
+    "vendor.withdrawal_payout": order_payouts.deliver_payout,
+    "vendor.deposit_release": vendor_deposits.deliver_deposit_release,
 }
 
 
@@ -33,4 +40,13 @@ def deliver_pending_outbox_task() -> int:
     return sum(
         deliver_outbox_message(message_id=message_id, handlers=HANDLERS)
         for message_id in list_due_outbox_ids()
+    )
+
+
+@shared_task(name="marketplace.outbox.deliver_outbox_messages_task")
+def deliver_outbox_messages_task(message_ids: list[int]) -> int:
+    """Deliver a batch of messages (a batch settlement writes thousands at once)."""
+    return sum(
+        deliver_outbox_message(message_id=message_id, handlers=HANDLERS)
+        for message_id in message_ids
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from marketplace.common.errors import NotFound
 from orders.models import (
@@ -35,6 +35,17 @@ def get_cart(*, user=None, session_key: str | None = None) -> Cart | None:
     if session_key:
         return Cart.objects.filter(session_key=session_key).first()
     return None
+
+
+def count_cart_items(*, user=None, session_key: str | None = None) -> int:
+    """Return the units in the user's cart, else the session's; one query at most."""
+    if user is not None and user.is_authenticated:
+        lines = CartLine.objects.filter(cart__user=user)
+    elif session_key:
+        lines = CartLine.objects.filter(cart__session_key=session_key)
+    else:
+        return 0
+    return lines.aggregate(n=Sum("quantity"))["n"] or 0
 
 
 def get_cart_lines(*, cart: Cart | None) -> list[CartLine]:
@@ -107,6 +118,63 @@ def get_shopper_order(*, shopper, number: str) -> Order:
     if order is None:
         raise NotFound()
     return order
+
+
+def get_shopper_order_detail(*, shopper, number: str) -> Order:
+    """Return the shopper's order with each vendor part's timeline and after-sales.
+
+    Each vendor order also carries ``events`` (oldest first) and
+    ``refund_requests`` (newest first, with their lines).
+    """
+    vendor_orders = (
+        VendorOrder.objects.select_related("vendor")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            "shipments",
+            Prefetch("events", queryset=OrderEvent.objects.order_by("id")),
+            Prefetch(
+                "refund_requests",
+                queryset=RefundRequest.objects.prefetch_related(
+                    "lines__order_line"
+                ).order_by("-id"),
+            ),
+        )
+        .order_by("id")
+    )
+    order = (
+        Order.objects.prefetch_related(
+            Prefetch("vendor_orders", queryset=vendor_orders)
+        )
+        .filter(shopper=shopper, number=number)
+        .first()
+    )
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def get_shopper_order_status(*, shopper, number: str) -> Order:
+    """Return the shopper's order alone (no parts), for polling its payment."""
+    order = Order.objects.filter(shopper=shopper, number=number).first()
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def payment_failed(*, order: Order) -> bool:
+    """Return whether the provider reported the order's current payment failed.
+
+    ``payment.record_payment_failure`` leaves that as an event of the order, which
+    stays awaiting payment until its time runs out.
+    """
+    if not order.payment_reference:
+        return False
+    prefix = f"payment {order.payment_reference} "
+    return OrderEvent.objects.filter(
+        Q(reason__startswith=prefix + "failed")
+        | Q(reason__startswith=prefix + "canceled"),
+        order=order,
+    ).exists()
 
 
 def list_vendor_orders(*, vendor, status: str | None = None) -> QuerySet[VendorOrder]:

@@ -10,6 +10,8 @@ from marketplace.payments.services import record_webhook_failure
 from orders.services.fulfilment import complete_due_vendor_orders
 from orders.services.payment import expire_unpaid_orders
 from orders.services.provider_events import process_webhook_event
+from orders.services.reconciliation import reconcile_yesterday
+from orders.services.settlement import settle_due_vendor_orders
 
 
 @shared_task(name="orders.tasks.expire_unpaid_orders_task")
@@ -52,3 +54,15 @@ def process_pending_webhook_events_task() -> int:
         process_webhook_event(event_row_id=row.pk) != "already_processed"
         for row in list_unprocessed_webhook_events()
     )
+
+
+@shared_task(name="orders.tasks.settle_due_vendor_orders_task")
+def settle_due_vendor_orders_task() -> int:
+    """Settle the vendor orders whose holding period is over, in batches."""
+    return settle_due_vendor_orders()
+
+
+@shared_task(name="orders.tasks.reconcile_yesterday_task")
+def reconcile_yesterday_task() -> int:
+    """Compare yesterday's provider transactions with the ledger (business day)."""
+    return reconcile_yesterday()

@@ -131,6 +131,13 @@ class Vendor(AddressFields):
         blank=True,
         validators=[MaxLengthValidator(2000)],
     )
+    holding_days_override = models.PositiveIntegerField(
+        _("holding days override"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(365)],
+        help_text=_("Empty: the platform's holding days apply."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -257,3 +264,151 @@ class StaffInvitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class Withdrawal(models.Model):
+    """A vendor's request to be paid out part of its available balance.
+
+    At request time a pending ledger entry (``ledger_entry``) takes ``amount`` from
+    the vendor's available balance: ``amount - fee`` into payout-in-transit and
+    ``fee`` to the platform's revenue. Paid posts it; failed or rejected voids it,
+    which restores the balance. Status moves only through
+    ``vendors.services.withdrawals`` along ``TRANSITIONS``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING_APPROVAL = "pending_approval", _("Awaiting approval")
+        ON_HOLD = "on_hold", _("On hold")
+        PENDING = "pending", _("Being paid out")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        REJECTED = "rejected", _("Rejected")
+
+    TRANSITIONS = {
+        Status.PENDING_APPROVAL: {Status.PENDING, Status.ON_HOLD, Status.REJECTED},
+        Status.ON_HOLD: {Status.PENDING, Status.REJECTED},
+        Status.PENDING: {Status.PAID, Status.FAILED},
+        Status.PAID: set(),
+        Status.FAILED: set(),
+        Status.REJECTED: set(),
+    }
+    OPEN = frozenset({Status.PENDING_APPROVAL, Status.ON_HOLD, Status.PENDING})
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.PROTECT, related_name="withdrawals"
+    )
+    amount = models.BigIntegerField(_("amount"))
+    fee = models.BigIntegerField(_("fee"), default=0)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    business_date = models.DateField(_("business day requested"))
+    ledger_entry = models.OneToOneField(
+        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    provider_payout_id = models.CharField(max_length=100, blank=True)
+    failure_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
+        indexes = [
+            models.Index(
+                fields=["vendor", "business_date"], name="withdrawal_vendor_day_idx"
+            ),
+            models.Index(fields=["status", "id"], name="withdrawal_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0)
+                & models.Q(fee__gte=0)
+                & models.Q(fee__lt=models.F("amount")),
+                name="withdrawal_amounts_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"withdrawal {self.pk} of {self.amount} {self.currency}"
+
+    @property
+    def payout_amount(self) -> int:
+        return self.amount - self.fee
+
+
+class WithdrawalEvent(models.Model):
+    """One status change of a withdrawal: who, when, from, to and why."""
+
+    withdrawal = models.ForeignKey(
+        Withdrawal, on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.withdrawal_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class DepositPayment(models.Model):
+    """A security deposit (保证金) the vendor pays through the provider.
+
+    Paid to the platform under the vendor agreement and booked as the vendor's
+    deposit (a liability, never order money). Uses and the release on closing are
+    ledger entries with the operator's reason (``orders.services.deposits``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting payment")
+        PAID = "paid", _("Paid")
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.PROTECT, related_name="deposit_payments"
+    )
+    amount = models.BigIntegerField(_("amount"))
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    payment_reference = models.CharField(max_length=100, blank=True)
+    payment_url = models.URLField(max_length=500, blank=True)
+    released_amount = models.BigIntegerField(default=0)
+    release_settlement_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0)
+                & models.Q(released_amount__gte=0)
+                & models.Q(released_amount__lte=models.F("amount")),
+                name="deposit_payment_amounts_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"deposit {self.pk} of {self.amount} {self.currency}"
+
+    @property
+    def merchant_reference(self) -> str:
+        return f"DEP{self.pk:012d}"

@@ -20,6 +20,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -445,3 +446,154 @@ def _validated_reference(reference: tuple[str, str | int] | None) -> tuple[str, 
             errors={"reference": [_("Give (type, id): a lower-case name and an id.")]}
         )
     return (ref_type, ref_id)
+
+
+# --- Many entries at once -----------------------------------------------------------
+_INSERT_ENTRIES = """
+    INSERT INTO ledger_journalentry
+        (idempotency_key, kind, description, status, two_phase, reference_type,
+         reference_id, reverses_id, metadata, created_at, posted_at, voided_at)
+    SELECT v.key, v.kind, v.description, 'posted', FALSE, v.ref_type, v.ref_id, NULL,
+           v.metadata::jsonb, %s, %s, NULL
+      FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+                  %s::text[]) AS v(key, kind, description, ref_type, ref_id, metadata)
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id, idempotency_key
+"""
+
+_INSERT_POSTINGS = """
+    INSERT INTO ledger_posting (entry_id, account_id, amount, currency, created_at)
+    SELECT v.entry_id, v.account_id, v.amount, v.currency, %s
+      FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[])
+           AS v(entry_id, account_id, amount, currency)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySpec:
+    """One entry for ``record_entries_bulk``: what ``record_entry`` takes."""
+
+    idempotency_key: str
+    kind: str
+    postings: Sequence[tuple[Account, int]]
+    reference: tuple[str, str | int] | None = None
+    metadata: dict | None = None
+    description: str = ""
+
+
+@transaction.atomic
+def record_entries_bulk(entries: Sequence[EntrySpec]) -> dict[str, int]:
+    """Book many posted entries in a few statements; return ``{key: new entry id}``.
+
+    The guarantees of ``record_entry`` hold for each entry: validated and balanced
+    postings, unique idempotency keys (a key already booked with the same postings
+    is skipped and left out of the answer; with others it raises ``EntryKeyReused``),
+    guarded accounts (``InsufficientFunds`` refuses the whole batch), the deferred
+    balance trigger. Statements: insert the entries, lock the accounts in id order,
+    insert the postings, update the totals — whatever the number of entries.
+    """
+    specs = []
+    for spec in entries:
+        _validate_entry(
+            idempotency_key=spec.idempotency_key, kind=spec.kind, metadata=spec.metadata
+        )
+        lines = _validated_lines(spec.postings)
+        specs.append((spec, lines, _validated_reference(spec.reference)))
+    if not specs:
+        return {}
+    if len({spec.idempotency_key for spec, _, _ in specs}) != len(specs):
+        raise ValidationFailed(
+            errors={"idempotency_key": [_("Each entry needs its own key.")]}
+        )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_ENTRIES,
+            [
+                now,
+                now,
+                [spec.idempotency_key for spec, _, _ in specs],
+                [spec.kind for spec, _, _ in specs],
+                [spec.description[:200] for spec, _, _ in specs],
+                [ref[0] for _, _, ref in specs],
+                [ref[1] for _, _, ref in specs],
+                [json.dumps(spec.metadata or {}) for spec, _, _ in specs],
+            ],
+        )
+        created = {key: pk for pk, key in cursor.fetchall()}
+    for spec, lines, ref in specs:
+        if spec.idempotency_key not in created:
+            _replayed(
+                fields={
+                    "idempotency_key": spec.idempotency_key,
+                    "kind": spec.kind,
+                    "reference_type": ref[0],
+                    "reference_id": ref[1],
+                    "two_phase": False,
+                    "reverses_id": None,
+                },
+                lines=lines,
+            )
+    deltas: Deltas = defaultdict(lambda: [0, 0, 0, 0])
+    accounts: dict[int, Account] = {}
+    columns: list[list] = [[], [], [], []]
+    for spec, lines, _ref in specs:
+        entry_id = created.get(spec.idempotency_key)
+        if entry_id is None:
+            continue
+        for account, amount in lines:
+            deltas[account.pk][2 if amount > 0 else 3] += abs(amount)
+            accounts[account.pk] = account
+            for column, value in zip(
+                columns, (entry_id, account.pk, amount, account.currency), strict=True
+            ):
+                column.append(value)
+    if not deltas:
+        return created
+    _lock_accounts(deltas.keys())
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_POSTINGS, [now, *columns])
+    _apply(deltas, accounts=accounts)
+    return created
+
+
+def get_or_create_accounts(
+    keys: Iterable[tuple[str, str | int, str, str]],
+) -> dict[tuple[str, str, str, str], Account]:
+    """Return ``{(owner_type, owner_id, kind, currency): account}``, creating the
+    missing ones; two queries whatever the number (three when some are new)."""
+    wanted = {(t, str(i), k, c) for t, i, k, c in keys}
+    if any(k not in KIND_RULES or not _OWNER_TYPE.match(t) for t, _i, k, _c in wanted):
+        raise ValidationFailed(errors={"kind": [_("Unknown account kind.")]})
+    if not wanted:
+        return {}
+
+    def read() -> dict:
+        rows = Account.objects.filter(
+            owner_type__in={key[0] for key in wanted},
+            owner_id__in={key[1] for key in wanted},
+            kind__in={key[2] for key in wanted},
+            currency__in={key[3] for key in wanted},
+        )
+        accounts = {(a.owner_type, a.owner_id, a.kind, a.currency): a for a in rows}
+        return {key: accounts[key] for key in wanted if key in accounts}
+
+    found = read()
+    missing = wanted - found.keys()
+    if missing:
+        Account.objects.bulk_create(
+            [
+                Account(
+                    owner_type=t,
+                    owner_id=i,
+                    kind=k,
+                    currency=c,
+                    normal_side=KIND_RULES[k][0],
+                    guard=KIND_RULES[k][1],
+                )
+                for t, i, k, c in sorted(missing)
+            ],
+            ignore_conflicts=True,
+        )
+        found = read()
+    return found

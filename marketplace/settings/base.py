@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_htmx",
     "marketplace.common",
     "marketplace.accounts",
     "marketplace.rules",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -188,6 +190,15 @@ PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int(
 SANDBOX_WEBHOOK_SECRET = env.str("SANDBOX_WEBHOOK_SECRET", default="")
 # How the sandbox posts webhooks: "http" (urllib), or "django_test_client" (tests).
 SANDBOX_WEBHOOK_TRANSPORT = env.str("SANDBOX_WEBHOOK_TRANSPORT", default="http")
+# orders: settlement at the end of the holding period (issue 4)
+CELERY_BEAT_SCHEDULE["settle-due-vendor-orders"] = {
+    "task": "orders.tasks.settle_due_vendor_orders_task",
+    "schedule": env.float("SETTLEMENT_SWEEP_SECONDS", default=600.0),
+}
+CELERY_BEAT_SCHEDULE["reconcile-yesterday"] = {
+    "task": "orders.tasks.reconcile_yesterday_task",
+    "schedule": 24 * 3600.0,
+}
 CELERY_BEAT_SCHEDULE["sandbox-webhook-sweep"] = {
     "task": "marketplace.payments.tasks.send_pending_sandbox_webhooks_task",
     "schedule": 60.0,
@@ -263,6 +274,7 @@ SPECTACULAR_SETTINGS = {
         "RefundRequestTypeEnum": "orders.models.RefundRequest.Type",
         "RefundStatusEnum": "orders.models.Refund.Status",
         "RefundKindEnum": "orders.models.Refund.Kind",
+        "WithdrawalStatusEnum": "vendors.models.Withdrawal.Status",
     },
 }
 

@@ -19,6 +19,7 @@ from marketplace.rules.selectors import get_rules
 from orders.models import OrderLine, Refund, Shipment, VendorOrder
 from orders.services import stock
 from orders.services.refunds import refund_vendor_order
+from orders.services.settlement import book_completion
 from orders.services.transitions import (
     check_transition,
     lock_vendor_order,
@@ -112,6 +113,7 @@ def mark_delivered(*, vendor_order_id: int, actor, vendor=None) -> VendorOrder:
 
 def _complete(vendor_order: VendorOrder, *, actor, reason: str) -> None:
     move_vendor_order(vendor_order, Status.COMPLETED, actor=actor, reason=reason)
+    book_completion(vendor_order=vendor_order)
     settle_order_status(vendor_order.order, actor=actor)
 
 

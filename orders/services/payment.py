@@ -62,18 +62,24 @@ def payee_refs(*, vendors: list, provider) -> dict[int, str]:
     return refs
 
 
-def start_payment(*, order: Order) -> Order:
+def start_payment(
+    *, order: Order, vendor_orders: list[VendorOrder] | None = None
+) -> Order:
     """Create the provider payment of an unpaid order, one split per vendor order.
 
     Call after the order committed, outside any transaction: the provider is a
     network call. Safe to repeat: the idempotency key is the order's, so a retry or
     a concurrent duplicate gets the same payment. When the provider's answer is not
     a success, the order stays without a payment and this can be called again.
+    ``vendor_orders`` (with their vendors), when the caller has them, saves a read.
     """
     if order.payment_reference or order.status != Order.Status.PENDING_PAYMENT:
         return order
     provider = get_provider()
-    vendor_orders = list(order.vendor_orders.select_related("vendor").order_by("id"))
+    if vendor_orders is None:
+        vendor_orders = list(
+            order.vendor_orders.select_related("vendor").order_by("id")
+        )
     refs = payee_refs(vendors=[vo.vendor for vo in vendor_orders], provider=provider)
     result = provider.create_payment(
         PaymentRequest(
@@ -207,12 +213,46 @@ def _paid_meanwhile(order_id: int) -> bool:
         return False
 
 
+@transaction.atomic
+def record_payment_failure(*, info, source: str) -> str:
+    """Record that the provider reports the order's payment failed or was canceled.
+
+    Call with a provider status query (``PaymentInfo``) whose status is ``failed`` or
+    ``canceled``. The order stays ``pending_payment`` with its stock reserved until
+    the payment time runs out, so the shopper can still pay where the provider takes
+    another attempt; the failure is an event on the order, recorded once per
+    payment. A paid or closed order, or the failure of a payment that is not the
+    order's, changes nothing.
+    """
+    order = (
+        Order.objects.select_for_update().filter(number=info.merchant_reference).first()
+    )
+    if order is None:
+        return PaidResult.UNKNOWN_ORDER
+    if order.status != Order.Status.PENDING_PAYMENT or order.payment_reference not in (
+        "",
+        info.payment_id,
+    ):
+        return PaidResult.IGNORED
+    what = f"payment {info.payment_id} {info.status}"
+    if not OrderEvent.objects.filter(order=order, reason__startswith=what).exists():
+        OrderEvent.objects.create(
+            order=order,
+            from_status=order.status,
+            to_status=order.status,
+            reason=f"{what} ({source})",
+        )
+    return PaidResult.FAILED
+
+
 class PaidResult:
     PAID = "paid"
     ALREADY_PAID = "already_paid"
     LATE_REFUNDED = "late_payment_refunded"
     MISMATCH = "amount_mismatch"
     UNKNOWN_ORDER = "unknown_order"
+    FAILED = "payment_failed"
+    IGNORED = "ignored"
 
 
 @transaction.atomic

@@ -96,6 +96,14 @@ def create_refund(
             refunded_total=F("refunded_total") + amount
         )
         order.refunded_total += amount
+    if vendor_order is not None and vendor_order.status == VendorOrder.Status.COMPLETED:
+        from orders.services.settlement import rebook_vendor_order
+
+        rebook_vendor_order(
+            vendor_order=vendor_order,
+            key=f"refund:{refund.pk}:clawback",
+            refund_id=refund.pk,
+        )
     enqueue_outbox(
         topic=REFUND_TOPIC,
         key=f"refund:{refund.pk}",
@@ -432,6 +440,7 @@ def _finish_refund(refund: Refund, *, succeeded: bool, reason: str = "") -> bool
             VendorOrder.objects.filter(pk=refund.vendor_order_id).update(
                 refunded_total=F("refunded_total") - refund.amount
             )
+            _restore_completed(refund)
         if refund.kind != Refund.Kind.LATE_PAYMENT:
             Order.objects.filter(pk=refund.order_id).update(
                 refunded_total=F("refunded_total") - refund.amount
@@ -446,6 +455,22 @@ def _finish_refund(refund: Refund, *, succeeded: bool, reason: str = "") -> bool
             request.save(update_fields=["status"])
             _announce(request)
     return True
+
+
+def _restore_completed(refund: Refund) -> None:
+    """Give a failed refund's part of a completed vendor order back to its shares."""
+    from orders.services.settlement import rebook_vendor_order
+
+    Order.objects.select_for_update().filter(pk=refund.order_id).first()
+    vendor_order = VendorOrder.objects.select_for_update().get(
+        pk=refund.vendor_order_id
+    )
+    if vendor_order.status == VendorOrder.Status.COMPLETED:
+        rebook_vendor_order(
+            vendor_order=vendor_order,
+            key=f"refund:{refund.pk}:restored",
+            refund_id=refund.pk,
+        )
 
 
 def execute_refund_message(message) -> None:

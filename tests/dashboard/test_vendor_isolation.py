@@ -20,7 +20,7 @@ from tests import factories
 from tests.catalog.conftest import make_product, png_bytes
 from tests.orders.conftest import lines, pay, sellable
 from tests.urlwalk import routes_under
-from vendors.models import StaffInvitation, Vendor, VendorMember
+from vendors.models import StaffInvitation, Vendor, VendorMember, Withdrawal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.money]
 
@@ -71,6 +71,12 @@ CASES = {
     "vendor-refunds": Case(),
     "vendor-refund-accept": Case(("request_id",)),
     "vendor-refund-refuse": Case(("request_id",), {"post": {"reason": "No"}}),
+    "vendor-balance": Case(),
+    "vendor-payouts-schedule": Case(),
+    "vendor-withdrawals": Case(bodies={"post": {"amount": 100_00}}),
+    "vendor-withdrawal": Case(("withdrawal_id",)),
+    "vendor-statement": Case(),
+    "vendor-statement-csv": Case(),
 }
 ROUTES = routes_under("api/vendor/")
 MATRIX = [
@@ -121,8 +127,10 @@ def world_of_a(django_capture_on_commit_callbacks):
         type="refund_only",
         reason="Broken on arrival",
     )
+    withdrawal = _withdrawal_of(vendor)
     return {
         "vendor": vendor,
+        "withdrawal_id": withdrawal.pk,
         "category": product.category_id,
         "markers": ["Alpha Secret", "Alpha secret", "@alpha.test", order.number],
         "product_id": product.pk,
@@ -133,6 +141,28 @@ def world_of_a(django_capture_on_commit_callbacks):
         "vendor_order_id": vendor_order.pk,
         "request_id": refund.pk,
     }
+
+
+def _withdrawal_of(vendor: Vendor):
+    """Fund the vendor's available balance with 200.00 and withdraw 100.00."""
+    from marketplace.ledger.services import get_or_create_account, record_entry
+    from vendors.services.withdrawals import request_withdrawal
+
+    def account(owner_type, owner_id, kind):
+        return get_or_create_account(
+            owner_type=owner_type, owner_id=owner_id, kind=kind, currency="CNY"
+        )
+
+    record_entry(
+        idempotency_key=f"test-fund-{vendor.pk}",
+        kind="test_funding",
+        postings=[
+            (account("platform", "platform", "provider_cash"), 200_00),
+            (account("vendor", vendor.pk, "vendor_available"), -200_00),
+        ],
+    )
+    owner = vendor.members.get(role=VendorMember.Role.OWNER).user
+    return request_withdrawal(vendor=vendor, actor=owner, amount=100_00)
 
 
 def snapshot(vendor: Vendor) -> tuple:
@@ -152,6 +182,7 @@ def snapshot(vendor: Vendor) -> tuple:
             .values()
         ),
         vendor.events.count(),
+        list(Withdrawal.objects.filter(vendor=vendor).order_by("id").values()),
     )
 
 

@@ -1,7 +1,8 @@
-"""Operator API for orders: every order with its timeline, and refund arbitration.
+"""Operator API for orders: every order with its timeline, refund arbitration, and
+delivery.
 
 Any operator may read; support (and administrators) decide after-sales requests
-instead of the vendor.
+instead of the vendor, and record a delivery the carrier confirmed.
 """
 
 from django.urls import path
@@ -23,7 +24,7 @@ from orders.models import (
     RefundRequest,
     VendorOrder,
 )
-from orders.services import refunds
+from orders.services import fulfilment, refunds
 
 ARBITERS = operator_with(User.OperatorRole.SUPPORT)
 
@@ -225,6 +226,31 @@ class RefundDecideApi(APIView):
         return Response(OpsRefundDecisionOut(refund_request).data)
 
 
+class VendorOrderDeliverApi(APIView):
+    """Record that the carrier delivered a shipped vendor order.
+
+    For support operators answering a shopper or vendor (the carrier's own report
+    comes with the integrations); the event names the operator.
+    """
+
+    permission_classes = [ARBITERS]
+
+    @extend_schema(
+        operation_id="ops_vendor_orders_deliver",
+        request=None,
+        responses={
+            200: OpsVendorOrderOut,
+            **problem(404, "No such vendor order."),
+            **problem(409, "The vendor order is not shipped."),
+        },
+    )
+    def post(self, request, vendor_order_id):
+        vendor_order = fulfilment.mark_delivered(
+            vendor_order_id=vendor_order_id, actor=request.user
+        )
+        return Response(OpsVendorOrderOut(vendor_order).data)
+
+
 urlpatterns = [
     path("orders/", OrderListApi.as_view(), name="ops-orders"),
     path("orders/<str:number>/", OrderDetailApi.as_view(), name="ops-order"),
@@ -232,5 +258,10 @@ urlpatterns = [
         "refunds/<int:request_id>/decide/",
         RefundDecideApi.as_view(),
         name="ops-refund-decide",
+    ),
+    path(
+        "vendor-orders/<int:vendor_order_id>/deliver/",
+        VendorOrderDeliverApi.as_view(),
+        name="ops-vendor-order-deliver",
     ),
 ]

@@ -6,10 +6,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from marketplace.ledger.checks import check_ledger
 from marketplace.ledger.selectors import get_ledger_size
+from orders.checks import check_orders
+from orders.checks_money import check_money
 
-# Each check returns readable problems (empty when fine). The per-order invariants
-# (escrow 0 for final orders, captured = shares + revenue + refunds) go here too.
-CHECKS: list[Callable[[], list[str]]] = [check_ledger]
+# Each check returns readable problems (empty when fine): the ledger's own, then the
+# per-order invariants (orders/checks.py). The ``money`` test marker runs them all.
+CHECKS: list[Callable[[], list[str]]] = [check_ledger, check_orders, check_money]
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
-.PHONY: install run test lint format check-services messages bench
+.PHONY: install run test lint format check-services messages bench bench-quick
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -39,5 +39,10 @@ messages: install
 		--ignore "node_modules/*"
 	$(BIN)/python manage.py compile_translations
 
+# Benchmarks (bench/README.md): needs PostgreSQL, Redis and pgbench (postgresql-client);
+# `make bench BENCH="ceiling flash"` runs some, `make bench-quick` a short pass.
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH)
+
+bench-quick: install
+	$(BIN)/python -m bench.run --quick $(BENCH)

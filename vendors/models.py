@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.common.addresses import AddressFields, phone_number
+from marketplace.common.models import StatusEvent
 from marketplace.common.money import BPS, MAX_AMOUNT
 
 licence_number = RegexValidator(
@@ -170,24 +171,12 @@ class Vendor(AddressFields):
         return target in self.TRANSITIONS[self.Status(self.status)]
 
 
-class VendorEvent(models.Model):
+class VendorEvent(StatusEvent):
     """One status change: who, when, from, to and why. Append-only."""
 
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     from_status = models.CharField(max_length=20, choices=Vendor.Status.choices)
     to_status = models.CharField(max_length=20, choices=Vendor.Status.choices)
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["id"]
 
     def __str__(self):
         return f"{self.vendor_id}: {self.from_status} → {self.to_status}"
@@ -343,26 +332,12 @@ class Withdrawal(models.Model):
         return self.amount - self.fee
 
 
-class WithdrawalEvent(models.Model):
+class WithdrawalEvent(StatusEvent):
     """One status change of a withdrawal: who, when, from, to and why."""
 
     withdrawal = models.ForeignKey(
         Withdrawal, on_delete=models.PROTECT, related_name="events"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["id"]
 
     def __str__(self):
         return f"{self.withdrawal_id}: {self.from_status or '-'} -> {self.to_status}"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.common.models import StatusEvent
 from marketplace.common.money import BPS, MAX_AMOUNT
 from vendors.models import Vendor
 
@@ -180,26 +181,14 @@ class ProductRevision(models.Model):
         return f"revision {self.pk} of product {self.product_id}"
 
 
-class ProductEvent(models.Model):
+class ProductEvent(StatusEvent):
     """One listing status change: who, when, from, to and why. Append-only."""
 
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="events"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     from_status = models.CharField(max_length=20, choices=Product.Status.choices)
     to_status = models.CharField(max_length=20, choices=Product.Status.choices)
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["id"]
 
     def __str__(self):
         return f"{self.product_id}: {self.from_status} → {self.to_status}"

@@ -8,6 +8,30 @@ from django.db import models
 from django.utils import timezone
 
 
+class StatusEvent(models.Model):
+    """One status change of a record: who, when, from, to and why. Append-only.
+
+    Concrete event models add the foreign key to their record (and may narrow the
+    status fields with choices). No personal data: the actor is a reference only.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+
 class OutboxMessage(models.Model):
     """A side effect to perform after commit: written in the business transaction.
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.catalog.models import Variant
 from marketplace.common.addresses import AddressFields
+from marketplace.common.models import StatusEvent
 from vendors.models import Vendor
 
 order_number = RegexValidator(r"^[A-Za-z0-9_-]{1,32}$")
@@ -275,7 +276,7 @@ class Shipment(models.Model):
         return f"{self.carrier} {self.tracking_number}"
 
 
-class OrderEvent(models.Model):
+class OrderEvent(StatusEvent):
     """One status change of an order or vendor order: who, when, from, to and why.
 
     Append-only, and free of personal data (the actor is a reference that becomes
@@ -290,20 +291,6 @@ class OrderEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="events",
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["id"]
 
     def __str__(self):
         return f"{self.order_id}: {self.from_status or '-'} → {self.to_status}"

@@ -1,11 +1,13 @@
 """``python -m bench.run [name ...] [--quick]``: build the bench database, run, report.
 
 Names: ceiling, checkout, inprocess, flash, catalog, ledger (default: all, in that
-order; ledger last, as it adds a million postings), and lighthouse (only when named:
-it needs Node, ``npm ci --prefix bench/lighthouse`` and Chromium, and builds its own
-demo database rather than the bench data set). Each run recreates its own database
-(``BENCH_DATABASE_URL``), writes ``bench/results/<date>-<name>.json`` and refreshes
-``bench/results/latest.md`` and the table in ``bench/README.md``.
+order; ledger last, as it adds a million postings), settlement (only when named: at
+full size its closing ``ledger_check`` runs for many minutes, see bench/README.md) and
+lighthouse (only when named: it needs Node, ``npm ci --prefix bench/lighthouse`` and
+Chromium, and builds its own demo database rather than the bench data set). Each run
+recreates its own database (``BENCH_DATABASE_URL``), writes
+``bench/results/<date>-<name>.json`` and refreshes ``bench/results/latest.md`` and
+the table in ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -17,10 +19,20 @@ from datetime import UTC, datetime
 
 from bench import env
 
-NAMES = ("ceiling", "checkout", "inprocess", "flash", "catalog", "ledger", "lighthouse")
-DEFAULT = NAMES[:-1]  # lighthouse runs when named (Node, npm, Chromium)
+NAMES = (
+    "ceiling",
+    "checkout",
+    "inprocess",
+    "flash",
+    "catalog",
+    "ledger",
+    "settlement",
+    "lighthouse",
+)
+# settlement and lighthouse run when named (ledger_check's order checks at 100,000
+# orders; Node, npm, Chromium)
+DEFAULT = tuple(n for n in NAMES if n not in ("settlement", "lighthouse"))
 OWN_DATA = {"lighthouse"}  # benchmarks that load their own database
-NOT_YET = {"settlement": "not measured yet: settlement lands with issue 4"}
 
 
 class Context:
@@ -45,7 +57,7 @@ class Context:
 
 
 def _runner(name: str):
-    from bench import catalog, ceiling, checkout, flash, ledger, lighthouse
+    from bench import catalog, ceiling, checkout, flash, ledger, lighthouse, settlement
 
     return {
         "ceiling": ceiling.run,
@@ -54,6 +66,7 @@ def _runner(name: str):
         "flash": flash.run,
         "catalog": catalog.run,
         "ledger": ledger.run,
+        "settlement": settlement.run,
         "lighthouse": lambda ctx: lighthouse.run(ctx, reuse_db=ctx.reuse_db),
     }[name]
 
@@ -68,10 +81,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     names = args.names or list(DEFAULT)
-    for name in names:
-        if name in NOT_YET:
-            print(f"bench: {name}: {NOT_YET[name]}")
-    names = [n for n in names if n not in NOT_YET]
     unknown = [n for n in names if n not in NAMES]
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}")

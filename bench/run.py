@@ -1,8 +1,9 @@
 """``python -m bench.run [name ...] [--quick]``: build the bench database, run, report.
 
 Names: ceiling, checkout, inprocess, flash, catalog, ledger (default: all, in that
-order; ledger last, as it adds a million postings), settlement (only when named: at
-full size its closing ``ledger_check`` runs for many minutes, see bench/README.md) and
+order; ledger last, as it adds a million postings), settlement (only when named: it
+generates 100,000 settled vendor orders of its own; not yet run at full size through
+the harness, see bench/README.md) and
 lighthouse (only when named: it needs Node, ``npm ci --prefix bench/lighthouse`` and
 Chromium, and builds its own demo database rather than the bench data set). Each run
 recreates its own database (``BENCH_DATABASE_URL``), writes
@@ -29,8 +30,8 @@ NAMES = (
     "settlement",
     "lighthouse",
 )
-# settlement and lighthouse run when named (ledger_check's order checks at 100,000
-# orders; Node, npm, Chromium)
+# settlement and lighthouse run when named (their own large data set; Node, npm,
+# Chromium)
 DEFAULT = tuple(n for n in NAMES if n not in ("settlement", "lighthouse"))
 OWN_DATA = {"lighthouse"}  # benchmarks that load their own database
 

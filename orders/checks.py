@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from marketplace.common.db import whole_table_scan
 from marketplace.ledger.checks import LIMIT
 
 # The entry kinds that may move an order's escrow, and the sign they move it by.
@@ -159,7 +160,7 @@ def check_orders() -> list[str]:
     One query over all orders, their escrow accounts, postings and refunds (hash
     joins and aggregates, no per-order round trip). At most ``LIMIT`` orders.
     """
-    with connection.cursor() as cursor:
+    with whole_table_scan(), connection.cursor() as cursor:
         cursor.execute(
             _ORDERS,
             {

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from marketplace.common.db import whole_table_scan
 from marketplace.ledger.checks import LIMIT
 
 _ORDERS = """
@@ -132,7 +133,7 @@ _IN_TRANSIT = """
 def check_money() -> list[str]:
     """Return each broken settlement or withdrawal invariant above as a sentence."""
     problems = []
-    with connection.cursor() as cursor:
+    with whole_table_scan(), connection.cursor() as cursor:
         cursor.execute(_ORDERS, [LIMIT])
         names = [column.name for column in cursor.description]
         for values in cursor.fetchall():

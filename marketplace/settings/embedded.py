@@ -2,7 +2,7 @@
 
 Used only when ``DATABASE_URL`` or ``DJANGO_SECRET_KEY`` is not set, so a fresh clone
 runs with no service installed. Every process (web, worker, beat) calls
-``embedded_database_url``; ``pgserver`` starts the server once and shares it.
+``embedded_database``; ``pgserver`` starts the server once and shares it.
 """
 
 import json

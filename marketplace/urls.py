@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/vendor/", include("marketplace.dashboard.api_urls")),
     path("api/ops/", include("marketplace.backoffice.api_urls")),
     path("sandbox/", include("marketplace.payments.sandbox.urls")),
+    path("dashboard/", include("marketplace.dashboard.urls")),
+    path("backoffice/", include("marketplace.backoffice.urls")),
     path("", include("orders.urls")),
     path("", include("marketplace.storefront.urls")),
 ]

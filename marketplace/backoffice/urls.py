@@ -1,0 +1,5 @@
+"""Operator back-office web pages, under /backoffice/."""
+
+app_name = "backoffice"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Back-office views: parse the request, call one service or selector, render."""

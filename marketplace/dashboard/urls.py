@@ -1,0 +1,5 @@
+"""Vendor dashboard web pages (独立后台), under /dashboard/."""
+
+app_name = "dashboard"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Vendor dashboard views: parse the request, call one service or selector, render."""

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from django.db import connection
 
 from marketplace.catalog.models import Variant
+from marketplace.common import cache
 
 _TABLE = Variant._meta.db_table
 
@@ -52,6 +53,7 @@ RESTOCK = _SQL.format(
 
 def _run(sql: str, quantities: Mapping[int, int]) -> set[int]:
     """Apply ``sql`` to every variant in ``quantities``; return the ids it changed."""
+    cache.bump(cache.CATALOG)
     if not quantities:
         return set()
     ids = sorted(quantities)

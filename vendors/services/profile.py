@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
+from marketplace.common import cache
 from marketplace.common.errors import Conflict, Forbidden
 from marketplace.common.services import record_audit
 from vendors.models import Vendor
@@ -55,6 +56,7 @@ def update_shop_profile(*, vendor: Vendor, actor: User, data: dict) -> Vendor:
     threshold are the owner's (403 for staff). A closed shop changes nothing (409).
     The change is audited with its old and new values.
     """
+    cache.bump(cache.CATALOG)
     membership = require_member(vendor=vendor, actor=actor)
     refuse_unknown(data, PROFILE_FIELDS)
     if not membership.is_owner and OWNER_ONLY_PROFILE_FIELDS & set(data):
@@ -97,6 +99,7 @@ def set_vendor_terms(
     default. Finance and admins only; recorded in the audit trail with old and new
     values and ``reason``.
     """
+    cache.bump(cache.CATALOG)
     require_operator(actor, User.OperatorRole.FINANCE)
     reason = clean_reason(reason, required=False)
     given = {

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
+from marketplace.common import cache
 from marketplace.common.errors import InvalidTransition
 from marketplace.common.services import enqueue_outbox
 from marketplace.rules.selectors import get_rules
@@ -49,6 +50,7 @@ def change_vendor_status(
     the other fields it set. The owners' email leaves through the outbox after
     commit. The caller's ``vendor`` is updated in place and returned.
     """
+    cache.bump(cache.CATALOG)
     locked = lock_vendor(vendor)
     current = locked.status
     if not locked.can_move_to(target) or (

@@ -18,6 +18,7 @@ from marketplace.catalog.services._checks import (
     given,
     raise_if,
 )
+from marketplace.common import cache
 from marketplace.common.money import BPS
 from marketplace.common.services import record_audit
 
@@ -79,6 +80,7 @@ def create_category(
     is_active: bool = True,
 ) -> Category:
     """Add a category under ``parent`` (a root when None); record the operator."""
+    cache.bump(cache.CATALOG)
     errors: dict[str, list[str]] = {}
     _check_fields(
         errors,
@@ -132,6 +134,7 @@ def update_category(
     Moving a category rewrites the paths of its whole subtree; renaming one rewrites
     the search vectors of the products filed under it.
     """
+    cache.bump(cache.CATALOG)
     category = Category.objects.select_for_update().get(pk=category.pk)
     fields = {
         "name_en": name_en,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.catalog.models import Product, ProductEvent, ProductRevision
 from marketplace.catalog.services._checks import REASON_MAX, check_text, raise_if
+from marketplace.common import cache
 from marketplace.common.errors import Conflict, InvalidTransition
 from marketplace.common.services import record_audit
 from marketplace.rules.selectors import get_rules
@@ -38,6 +39,7 @@ def transition_product(
     ``check`` runs on the locked row before anything is written. The caller's
     instance is updated too.
     """
+    cache.bump(cache.CATALOG)
     locked = (
         Product.objects.select_for_update(of=("self",))
         .select_related("vendor")
@@ -128,6 +130,7 @@ def _audit(product: Product, *, actor, action: str, old: str, reason: str = ""):
 @transaction.atomic
 def approve_product(*, product: Product, actor) -> Product:
     """Put a listing waiting for review on sale (an operator's decision)."""
+    cache.bump(cache.CATALOG)
     old = product.status
     locked = transition_product(
         product=product,
@@ -143,6 +146,7 @@ def approve_product(*, product: Product, actor) -> Product:
 @transaction.atomic
 def reject_product(*, product: Product, actor, reason: str) -> Product:
     """Refuse a listing waiting for review, saying why."""
+    cache.bump(cache.CATALOG)
     reason = _reason_required(reason)
     old = product.status
     locked = transition_product(
@@ -179,6 +183,7 @@ def resume_product(*, product: Product, actor) -> Product:
 @transaction.atomic
 def archive_product(*, product: Product, actor, reason: str = "") -> Product:
     """Retire a listing for good; orders that point to it keep it."""
+    cache.bump(cache.CATALOG)
     locked = transition_product(
         product=product, actor=actor, target=Status.ARCHIVED, reason=reason
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from marketplace.catalog import images
 from marketplace.catalog.models import Product, ProductImage, Variant
 from marketplace.catalog.services._checks import check_int, check_text, raise_if
+from marketplace.common import cache
 from marketplace.common.errors import Conflict
 
 MAX_IMAGES = 30
@@ -37,6 +38,7 @@ def add_product_image(
     ``position`` defaults to after the last image. Images are public content, so
     they apply at once, like stock and price.
     """
+    cache.bump(cache.CATALOG)
     product = Product.objects.select_for_update().get(pk=product.pk)
     if product.status == Product.Status.ARCHIVED:
         raise Conflict(_("This product is archived."), code="product_archived")
@@ -78,6 +80,7 @@ def add_product_image(
 @transaction.atomic
 def remove_product_image(*, image: ProductImage, actor) -> None:
     """Delete an image row; its files go once the transaction commits."""
+    cache.bump(cache.CATALOG)
     image = ProductImage.objects.select_for_update().get(pk=image.pk)
     storage = image.image.storage
     names = [image.image.name, *image.thumbnails.values()]

@@ -27,6 +27,7 @@ from marketplace.catalog.services.variants import (
     build_variant,
     variant_errors,
 )
+from marketplace.common import cache
 from marketplace.common.errors import Conflict, ValidationFailed
 from marketplace.common.services import record_audit
 from marketplace.rules.selectors import get_rules
@@ -90,6 +91,7 @@ def create_product(
     Each variant is a dict of sku, attributes, the price the vendor's model lets it
     set, stock_on_hand and weight_grams. Errors name the field (``variants[1].sku``).
     """
+    cache.bump(cache.CATALOG)
     variants = variants or []
     content = {
         "title_en": title_en,
@@ -138,6 +140,7 @@ def update_product_content(
     revision (replacing an earlier one) and the live content stays on sale; otherwise
     the listing changes at once. An archived listing cannot change.
     """
+    cache.bump(cache.CATALOG)
     product = Product.objects.select_for_update().get(pk=product.pk)
     if product.status == Product.Status.ARCHIVED:
         raise Conflict(_("This product is archived."), code="product_archived")
@@ -198,6 +201,7 @@ def _finish_revision(revision, *, actor, status: str, reason: str = "") -> None:
 @transaction.atomic
 def approve_revision(*, revision: ProductRevision, actor) -> Product:
     """Put a pending revision's content on the live listing."""
+    cache.bump(cache.CATALOG)
     revision = _lock_pending_revision(revision)
     product = Product.objects.select_for_update().get(pk=revision.product_id)
     if product.status == Product.Status.ARCHIVED:
@@ -220,6 +224,7 @@ def approve_revision(*, revision: ProductRevision, actor) -> Product:
 @transaction.atomic
 def reject_revision(*, revision: ProductRevision, actor, reason: str) -> None:
     """Refuse a pending revision with a reason; the live content stays."""
+    cache.bump(cache.CATALOG)
     errors: dict[str, list[str]] = {}
     check_text(errors, "reason", reason, limit=REASON_MAX)
     if not errors and not reason.strip():

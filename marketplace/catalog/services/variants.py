@@ -19,6 +19,7 @@ from marketplace.catalog.services._checks import (
     given,
     raise_if,
 )
+from marketplace.common import cache
 from marketplace.common.errors import Conflict
 from marketplace.common.services import record_audit
 from vendors.models import Vendor
@@ -72,12 +73,22 @@ def variant_errors(data: dict, *, vendor, prefix: str = "") -> dict[str, list[st
     return errors
 
 
-def build_variant(data: dict, *, product: Product, position: int) -> Variant:
-    """Return an unsaved variant of checked ``data``, with its default retail price."""
+def build_variant(
+    data: dict, *, product: Product, position: int, margin_bps: int | None = None
+) -> Variant:
+    """Return an unsaved variant of checked ``data``, with its default retail price.
+
+    ``margin_bps`` is the platform's default margin when the caller has read it
+    already (an import building thousands); else it is read from the rules.
+    """
     supply_price = data.get("supply_price")
     retail_price = data.get("retail_price")
     if product.vendor.pricing_model == SUPPLY:
-        retail_price = default_retail_price(supply_price) if supply_price else None
+        retail_price = (
+            default_retail_price(supply_price, margin_bps=margin_bps)
+            if supply_price
+            else None
+        )
     return Variant(
         product=product,
         sku=data["sku"],
@@ -103,6 +114,7 @@ def add_variant(*, product: Product, actor, **data) -> Variant:
 
     The vendor's pricing model decides which price it may send.
     """
+    cache.bump(cache.CATALOG)
     product = (
         Product.objects.select_for_update().select_related("vendor").get(pk=product.pk)
     )
@@ -148,6 +160,7 @@ def update_variant(
     refused); commission vendors send ``retail_price`` only. Stock never touches the
     reserved count and may not drop below it.
     """
+    cache.bump(cache.CATALOG)
     variant = _lock(variant)
     vendor = variant.product.vendor
     _refuse_archived(variant.product)
@@ -223,6 +236,7 @@ def set_stock(*, variant: Variant, actor, on_hand: int) -> Variant:
 
     Refuse a count below what orders have reserved. For feeds and the vendor alike.
     """
+    cache.bump(cache.CATALOG)
     variant = _lock(variant)
     errors: dict[str, list[str]] = {}
     _stock_errors(errors, variant, on_hand)
@@ -239,6 +253,7 @@ def set_retail_price(*, variant: Variant, actor, retail_price: int | None) -> Va
     ``None`` goes back to the default margin over the supply price. The retail price
     may not be below the supply price.
     """
+    cache.bump(cache.CATALOG)
     variant = _lock(variant)
     if variant.product.vendor.pricing_model != SUPPLY:
         raise Conflict(

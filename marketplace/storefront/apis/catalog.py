@@ -4,7 +4,9 @@ Only live listings of approved vendors are ever returned; anything else is a 404
 Money is integer minor units with its currency.
 """
 
+from django.conf import settings
 from django.urls import path
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
@@ -14,9 +16,21 @@ from rest_framework.views import APIView
 
 from marketplace.catalog import selectors
 from marketplace.catalog.models import localized
+from marketplace.common import cache
 from marketplace.common.errors import NotFound, ValidationFailed
 from marketplace.common.money import MAX_AMOUNT
 from marketplace.common.pagination import PageNumberPagination
+
+
+def _cached(request, build):
+    """Serve a public catalog answer from the versioned cache (common/cache.py): the
+    key is the full URL and the language; a 404 or 400 is raised, never cached."""
+    return cache.cached(
+        cache.CATALOG,
+        ("store-api", request.build_absolute_uri(), get_language()),
+        build,
+        timeout=settings.CATALOG_CACHE_SECONDS,
+    )
 
 
 def _media_url(storage, name: str) -> str:
@@ -140,12 +154,17 @@ class ProductListApi(APIView):
                 raise ValidationFailed(
                     errors={"category": [_("No such category.")]}
                 ) from error
-        products = selectors.list_live_products(query=filters.pop("q", None), **filters)
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(products, request, view=self)
-        return paginator.get_paginated_response(
-            StoreProductSerializer(page, many=True).data
-        )
+
+        def build() -> dict:
+            products = selectors.list_live_products(
+                query=filters.pop("q", None), **filters
+            )
+            paginator = PageNumberPagination()
+            page = paginator.paginate_queryset(products, request, view=self)
+            data = StoreProductSerializer(page, many=True).data
+            return paginator.get_paginated_response(data).data
+
+        return Response(_cached(request, build))
 
 
 class ProductDetailApi(APIView):
@@ -155,8 +174,11 @@ class ProductDetailApi(APIView):
 
     @extend_schema(responses=StoreProductDetailSerializer)
     def get(self, request, product_id: int):
-        product = selectors.get_live_product(product_id=product_id)
-        return Response(StoreProductDetailSerializer(product).data)
+        def build() -> dict:
+            product = selectors.get_live_product(product_id=product_id)
+            return StoreProductDetailSerializer(product).data
+
+        return Response(_cached(request, build))
 
 
 class StoreCategoryNodeSerializer(serializers.Serializer):

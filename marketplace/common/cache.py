@@ -1,0 +1,77 @@
+"""Versioned caches: whole answers kept under a namespace's version number.
+
+A reader builds its key from the namespace's current version; a writer calls
+``bump(namespace)`` and every answer cached before it stops being found. Nothing is
+deleted: old entries expire on their own (``timeout``), so invalidation is one
+``INCR`` whatever was cached.
+
+``bump`` increments twice, now and after the writer's transaction commits. A reader
+that read the new version before the commit but the old rows (not yet committed)
+would otherwise keep a stale answer under the new version until it expires.
+
+The version starts from the clock the first time, so a cache that was emptied or
+restarted never reuses a version number an old entry could still be stored under.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+T = TypeVar("T")
+
+# What the public catalog shows: products, variants, prices and stock, images,
+# categories, and the vendors' shop names, terms and status. (Retail prices are stored
+# when written, so a rule change reprices nothing already listed.)
+CATALOG = "catalog"
+
+
+def _version_key(namespace: str) -> str:
+    return f"version:{namespace}"
+
+
+def current_version(namespace: str) -> int:
+    """Return the namespace's version, starting it from the clock if it has none."""
+    key = _version_key(namespace)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, time.time_ns(), timeout=None)
+        version = cache.get(key)
+    return version
+
+
+def _increment(namespace: str) -> None:
+    key = _version_key(namespace)
+    try:
+        cache.incr(key)
+    except ValueError:  # no version yet: any new one is newer than every entry
+        cache.add(key, time.time_ns(), timeout=None)
+
+
+def bump(namespace: str) -> None:
+    """Make every answer cached so far in ``namespace`` unreachable (see above)."""
+    _increment(namespace)
+    transaction.on_commit(lambda: _increment(namespace))
+
+
+def cached(namespace: str, parts: tuple, build: Callable[[], T], *, timeout: int) -> T:
+    """Return the answer for ``parts`` in the namespace's current version, building
+    and storing it on a miss. ``timeout <= 0`` turns the cache off (always builds).
+
+    ``parts`` must name everything the answer depends on besides the namespace's
+    data: the full URL, the language, the currency...
+    """
+    if timeout <= 0:
+        return build()
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    key = f"{namespace}:{current_version(namespace)}:{digest}"
+    answer = cache.get(key)
+    if answer is None:
+        answer = build()
+        cache.set(key, answer, timeout)
+    return answer

@@ -5,6 +5,7 @@ Grep for a topic here to find what runs when it is delivered.
 
 from celery import shared_task
 
+from marketplace.common.crashpoints import crash_point
 from marketplace.common.services import deliver_outbox_message, list_due_outbox_ids
 from orders import notifications as order_notifications
 from orders.services import deposits as vendor_deposits
@@ -27,14 +28,19 @@ HANDLERS = {
     "vendor.withdrawal_payout": order_payouts.deliver_payout,
     "vendor.deposit_release": vendor_deposits.deliver_deposit_release,
 }
+# Money moves in these tasks: a task is acknowledged only after it returned
+# (acks_late), and requeued when its worker process dies (reject_on_worker_lost), so
+# a killed worker's message is delivered again; the outbox row and the provider's
+# idempotency key make the repeat do nothing twice.
+MONEY_TASK = {"acks_late": True, "reject_on_worker_lost": True}
 
 
-@shared_task(name="marketplace.outbox.deliver_outbox_message_task")
+@shared_task(name="marketplace.outbox.deliver_outbox_message_task", **MONEY_TASK)
 def deliver_outbox_message_task(message_id: int) -> bool:
     return deliver_outbox_message(message_id=message_id, handlers=HANDLERS)
 
 
-@shared_task(name="marketplace.outbox.deliver_pending_outbox_task")
+@shared_task(name="marketplace.outbox.deliver_pending_outbox_task", **MONEY_TASK)
 def deliver_pending_outbox_task() -> int:
     """Deliver what is due: messages whose first delivery failed or was lost."""
     return sum(
@@ -43,10 +49,12 @@ def deliver_pending_outbox_task() -> int:
     )
 
 
-@shared_task(name="marketplace.outbox.deliver_outbox_messages_task")
+@shared_task(name="marketplace.outbox.deliver_outbox_messages_task", **MONEY_TASK)
 def deliver_outbox_messages_task(message_ids: list[int]) -> int:
     """Deliver a batch of messages (a batch settlement writes thousands at once)."""
-    return sum(
+    delivered = sum(
         deliver_outbox_message(message_id=message_id, handlers=HANDLERS)
         for message_id in message_ids
     )
+    crash_point("outbox.after_commit")
+    return delivered

@@ -13,11 +13,13 @@ from orders.models import (
     Order,
     OrderEvent,
     OrderLine,
+    ReconciliationItem,
     Refund,
     RefundRequest,
     RefundRequestLine,
     Shipment,
     VendorOrder,
+    VendorOrderSettlement,
 )
 
 ADDRESS_FIELDS = [
@@ -160,3 +162,19 @@ class RefundAdmin(ReadOnly, admin.ModelAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["order"]
     search_fields = ["order__number", "provider_reference", "idempotency_key"]
+
+
+@admin.register(ReconciliationItem)
+class ReconciliationItemAdmin(ReadOnly, admin.ModelAdmin):
+    """Resolved in the back office, which books the correcting entry."""
+
+    list_display = ["id", "day", "kind", "status", "provider_amount", "ledger_amount"]
+    list_filter = ["status", "kind"]
+    search_fields = ["source_id", "provider_transaction_id", "reference"]
+
+
+@admin.register(VendorOrderSettlement)
+class VendorOrderSettlementAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["id", "vendor_order", "vendor", "status", "vendor_amount"]
+    list_filter = ["status"]
+    list_select_related = ["vendor_order", "vendor"]

@@ -10,6 +10,12 @@
 3. Every withdrawal's ledger entry agrees with its status (pending while open,
    posted when paid, voided when failed or rejected), and every vendor with
    withdrawals has a payout in transit equal to its open withdrawals less fees.
+4. Where the provider froze each vendor's part in the vendor's own account (the
+   order's capture debited ``vendor_frozen``; ``orders.services.books``), what the
+   order's entries left in the vendors' frozen funds equals its escrow plus the
+   shares of its vendor orders still in their holding period (settlement moves them
+   out; a refund after settlement returns its part first, the refund takes it).
+   An order captured on the platform moves no frozen funds at all.
 
 (Vendors the order and withdrawal tables never mention, such as the ledger's own
 tests' accounts, are left to ``ledger.checks``.)
@@ -130,6 +136,35 @@ _IN_TRANSIT = """
 """
 
 
+_FROZEN = """
+    WITH frozen AS (
+        SELECT e.reference_id AS order_key, SUM(p.amount) AS amount,
+               BOOL_OR(e.kind = 'payment_captured') AS captured_there
+          FROM ledger_journalentry e
+          JOIN ledger_posting p ON p.entry_id = e.id
+          JOIN ledger_account a ON a.id = p.account_id AND a.kind = 'vendor_frozen'
+         WHERE e.reference_type = 'order' AND e.status = 'posted'
+         GROUP BY e.reference_id
+    ), holding AS (
+        SELECT order_id, SUM(vendor_amount + platform_amount) AS amount
+          FROM orders_vendorordersettlement WHERE status = 'holding'
+         GROUP BY order_id
+    ), escrow AS (
+        SELECT owner_id AS order_key, credits_posted - debits_posted AS balance
+          FROM ledger_account WHERE owner_type = 'order' AND kind = 'order_escrow'
+    )
+    SELECT o.number, o.id, f.amount, f.captured_there, COALESCE(x.balance, 0),
+           COALESCE(h.amount, 0)
+      FROM frozen f
+      JOIN orders_order o ON o.id::text = f.order_key
+      LEFT JOIN escrow x ON x.order_key = f.order_key
+      LEFT JOIN holding h ON h.order_id = o.id
+     WHERE NOT f.captured_there
+        OR f.amount <> COALESCE(x.balance, 0) + COALESCE(h.amount, 0)
+     ORDER BY o.id LIMIT %s
+"""
+
+
 def check_money() -> list[str]:
     """Return each broken settlement or withdrawal invariant above as a sentence."""
     problems = []
@@ -161,5 +196,14 @@ def check_money() -> list[str]:
             problems.append(
                 f"vendor {owner_id}: payout in transit holds {pending} pending and "
                 f"{posted} posted, but its open withdrawals come to {open_amount}"
+            )
+        cursor.execute(_FROZEN, [LIMIT])
+        for number, pk, amount, captured_there, escrow, holding in cursor.fetchall():
+            problems.append(
+                f"order {number} (#{pk}): its entries leave {amount} in the vendors' "
+                f"frozen funds, expected escrow {escrow} + holding shares {holding}"
+                if captured_there
+                else f"order {number} (#{pk}): captured on the platform, yet its "
+                f"entries move {amount} of the vendors' frozen funds"
             )
     return problems

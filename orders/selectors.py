@@ -227,3 +227,21 @@ def get_order_for_operator(*, number: str) -> Order:
     if order is None:
         raise NotFound()
     return order
+
+
+def list_vendor_orders_to_pack(*, vendor, vendor_order_ids) -> list[VendorOrder]:
+    """Return the vendor's paid orders among ``vendor_order_ids``, for packing slips.
+
+    Raise ``NotFound`` unless every id is one of the vendor's orders that has been
+    paid (only then is the shipping address the vendor's to see).
+    """
+    ids = {int(pk) for pk in vendor_order_ids}
+    found = list(
+        VendorOrder.objects.filter(vendor=vendor, pk__in=ids, paid_at__isnull=False)
+        .select_related("order", "vendor")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+        .order_by("id")
+    )
+    if not ids or len(found) != len(ids):
+        raise NotFound()
+    return found

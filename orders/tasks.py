@@ -13,6 +13,11 @@ from orders.services.provider_events import process_webhook_event
 from orders.services.reconciliation import reconcile_yesterday
 from orders.services.settlement import settle_due_vendor_orders
 
+# Money tasks are acknowledged after they return and requeued if their worker dies
+# (the global CELERY_TASK_ACKS_LATE / _REJECT_ON_WORKER_LOST, repeated here so the
+# guarantee does not hang on a setting): each one is safe to run twice.
+MONEY_TASK = {"acks_late": True, "reject_on_worker_lost": True}
+
 
 @shared_task(name="orders.tasks.expire_unpaid_orders_task")
 def expire_unpaid_orders_task() -> int:
@@ -56,13 +61,14 @@ def process_pending_webhook_events_task() -> int:
     )
 
 
-@shared_task(name="orders.tasks.settle_due_vendor_orders_task")
+@shared_task(name="orders.tasks.settle_due_vendor_orders_task", **MONEY_TASK)
 def settle_due_vendor_orders_task() -> int:
     """Settle the vendor orders whose holding period is over, in batches."""
     return settle_due_vendor_orders()
 
 
-@shared_task(name="orders.tasks.reconcile_yesterday_task")
+@shared_task(name="orders.tasks.reconcile_yesterday_task", **MONEY_TASK)
 def reconcile_yesterday_task() -> int:
-    """Compare yesterday's provider transactions with the ledger (business day)."""
+    """Compare the previous full business day's provider transactions with the
+    ledger; beat runs it daily at ``RECONCILIATION_TIME`` (business time zone)."""
     return reconcile_yesterday()

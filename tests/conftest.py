@@ -48,6 +48,19 @@ def vendor_owner(vendor):
     return vendor.members.get().user
 
 
+# --- Both money shapes of the sandbox (marketplace/payments/sandbox/frozen.py) -------
+# ``pytest.mark.usefixtures("funds_flow")`` runs a test once per shape: the payment on
+# the platform then transfers (default), and each vendor's part frozen in its own
+# account (WeChat Pay 平台收付通).
+FUNDS_FLOWS = ["charges_on_platform_then_transfers", "funds_frozen_in_payee_account"]
+
+
+@pytest.fixture(params=FUNDS_FLOWS, ids=["charges", "frozen"])
+def funds_flow(request, settings):
+    settings.SANDBOX_FUNDS_FLOW = request.param
+    return request.param
+
+
 # --- Money tests end with a green ledger (marketplace.ledger) -----------------------
 # A test marked ``@pytest.mark.money`` fails when ``check_ledger()`` finds a problem
 # once it has run; tests/ledger/conftest.py offers the same as ``ledger_checked``.

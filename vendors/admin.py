@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.common.errors import DomainError
 from marketplace.common.services import record_audit
 from vendors import services
-from vendors.models import StaffInvitation, Vendor, VendorEvent, VendorMember
+from vendors.models import (
+    DepositPayment,
+    StaffInvitation,
+    Vendor,
+    VendorEvent,
+    VendorMember,
+    Withdrawal,
+    WithdrawalEvent,
+)
 
 SERVICE_FIELDS = [
     "status",
@@ -23,6 +31,7 @@ SERVICE_FIELDS = [
     "currency",
     "shipping_fee",
     "free_shipping_threshold",
+    "holding_days_override",
     "licence_image",
     "created_at",
     "submitted_at",
@@ -158,3 +167,42 @@ class StaffInvitationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Raw money records: they change only through the services (back office)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class WithdrawalEventInline(admin.TabularInline):
+    model = WithdrawalEvent
+    extra = 0
+    fields = ["created_at", "actor", "from_status", "to_status", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Withdrawal)
+class WithdrawalAdmin(ReadOnlyAdmin):
+    list_display = ["id", "vendor", "amount", "fee", "status", "business_date"]
+    list_filter = ["status"]
+    list_select_related = ["vendor"]
+    inlines = [WithdrawalEventInline]
+
+
+@admin.register(DepositPayment)
+class DepositPaymentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "vendor", "amount", "status", "paid_at"]
+    list_filter = ["status"]
+    list_select_related = ["vendor"]

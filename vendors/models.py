@@ -367,6 +367,10 @@ class DepositPayment(models.Model):
     payment_url = models.URLField(max_length=500, blank=True)
     released_amount = models.BigIntegerField(default=0)
     release_settlement_id = models.CharField(max_length=100, blank=True)
+    # Frozen in the vendor's own account at the provider (can_hold_deposits): the
+    # provider's hold, and what of it is still frozen (not used, not released).
+    hold_reference = models.CharField(max_length=100, blank=True)
+    held_amount = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
 
@@ -378,7 +382,12 @@ class DepositPayment(models.Model):
                 & models.Q(released_amount__gte=0)
                 & models.Q(released_amount__lte=models.F("amount")),
                 name="deposit_payment_amounts_valid",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(held_amount__gte=0)
+                & models.Q(held_amount__lte=models.F("amount")),
+                name="deposit_payment_held_valid",
+            ),
         ]
 
     def __str__(self):

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from marketplace.common.errors import NotFound
 from marketplace.ledger.models import Account
 from marketplace.ledger.selectors import get_balance
-from vendors.models import Vendor, Withdrawal
+from vendors.models import DepositPayment, Vendor, Withdrawal
 
 Kind = Account.Kind
 
@@ -18,7 +18,8 @@ def get_vendor_balances(*, vendor: Vendor) -> dict[str, int]:
     ``pending``: earned, still in its holding period; ``available``: may be
     withdrawn; ``in_withdrawal``: asked for, not yet paid out; ``receivable``: what
     it owes the platform (netted against its next earnings); ``deposit``: its
-    security deposit held by the platform.
+    security deposit, of which ``deposit_frozen`` is frozen in its own account at
+    the provider (the rest is held by the platform).
     """
     accounts = {
         a.kind: a
@@ -40,6 +41,32 @@ def get_vendor_balances(*, vendor: Vendor) -> dict[str, int]:
         "in_withdrawal": read(Kind.VENDOR_PAYOUT_IN_TRANSIT, "pending_in"),
         "receivable": read(Kind.VENDOR_RECEIVABLE),
         "deposit": read(Kind.VENDOR_DEPOSIT),
+        "deposit_frozen": read(Kind.VENDOR_DEPOSIT_FROZEN),
+    }
+
+
+def get_vendor_deposit(*, vendor: Vendor) -> dict:
+    """Return the vendor's security deposit: what is required, held (of which
+    frozen in its own account at the provider), still owed, its payments newest
+    first, and the link of the one awaiting payment, if any."""
+    balances = get_vendor_balances(vendor=vendor)
+    payments = list(DepositPayment.objects.filter(vendor=vendor).order_by("-id"))
+    waiting = next(
+        (
+            p
+            for p in payments
+            if p.status == DepositPayment.Status.PENDING and p.payment_url
+        ),
+        None,
+    )
+    return {
+        "currency": vendor.currency,
+        "required": vendor.deposit_required,
+        "held": balances["deposit"],
+        "frozen_at_provider": balances["deposit_frozen"],
+        "owed": max(vendor.deposit_required - balances["deposit"], 0),
+        "payment_url": waiting.payment_url if waiting else "",
+        "payments": payments,
     }
 
 

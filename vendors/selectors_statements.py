@@ -5,6 +5,9 @@ transit − receivable. Opening and closing are ``ledger.balance_at`` of those
 accounts at the period's bounds (business time zone); each line sums the postings
 on them of the entries posted in between, by what the entry is. So opening + the
 lines = closing, to the fen. The deposit is shown apart: it is not order money.
+Its own lines (paid, used, released) tie its opening to its closing the same way;
+``deposit_frozen_*`` is the part of it frozen in the vendor's own account at the
+provider (``orders.services.deposits``), the rest being held by the platform.
 """
 
 from __future__ import annotations
@@ -39,12 +42,26 @@ LINES = (
     ("adjustments", _("Adjustments")),
     ("withdrawal_fees", _("Withdrawal fees")),
     ("payouts", _("Payouts")),
+    ("deposit", _("From the security deposit")),
 )
+DEPOSIT_LINES = (
+    ("paid", _("Deposit paid")),
+    ("used", _("Deposit used")),
+    ("released", _("Deposit released")),
+)
+DEPOSIT_LINE_OF_KIND = {
+    "deposit_paid": "paid",
+    "deposit_receivable": "used",
+    "deposit_penalty": "used",
+    "deposit_released": "released",
+}
 # entry kind -> statement line, for the entries that are not split further
 LINE_OF_KIND = {
     "vendor_order_rebooked": "refunds",
     "withdrawal": "withdrawal_fees",
     "payout_paid": "payouts",
+    "deposit_released": "deposit",
+    "deposit_receivable": "deposit",
 }
 
 
@@ -59,10 +76,20 @@ class Statement:
     lines: dict[str, int] = field(default_factory=dict)
     deposit_opening: int = 0
     deposit_closing: int = 0
+    deposit_lines: dict[str, int] = field(default_factory=dict)
+    deposit_frozen_opening: int = 0
+    deposit_frozen_closing: int = 0
 
     @property
     def ties(self) -> bool:
         return self.opening + sum(self.lines.values()) == self.closing
+
+    @property
+    def deposit_ties(self) -> bool:
+        return (
+            self.deposit_opening + sum(self.deposit_lines.values())
+            == self.deposit_closing
+        )
 
 
 def _bound(day: date) -> datetime:
@@ -83,7 +110,7 @@ def get_vendor_statement(*, vendor: Vendor, start: date, end: date) -> Statement
             owner_type="vendor",
             owner_id=str(vendor.pk),
             currency=vendor.currency,
-            kind__in=[*BALANCE_KINDS, Kind.VENDOR_DEPOSIT],
+            kind__in=[*BALANCE_KINDS, Kind.VENDOR_DEPOSIT, Kind.VENDOR_DEPOSIT_FROZEN],
         )
     )
     statement = Statement(
@@ -94,6 +121,7 @@ def get_vendor_statement(*, vendor: Vendor, start: date, end: date) -> Statement
         opening=0,
         closing=0,
         lines={key: 0 for key, _label in LINES},
+        deposit_lines={key: 0 for key, _label in DEPOSIT_LINES},
     )
     signs = {}
     for account in accounts:
@@ -101,6 +129,11 @@ def get_vendor_statement(*, vendor: Vendor, start: date, end: date) -> Statement
         closing = balance_at(account=account, at=until).amount
         if account.kind == Kind.VENDOR_DEPOSIT:
             statement.deposit_opening, statement.deposit_closing = opening, closing
+            _add_deposit_lines(statement, account, since, until)
+            continue
+        if account.kind == Kind.VENDOR_DEPOSIT_FROZEN:
+            statement.deposit_frozen_opening = opening
+            statement.deposit_frozen_closing = closing
             continue
         sign = BALANCE_KINDS[account.kind]
         signs[account.pk] = sign * (1 if account.normal_side == "credit" else -1)
@@ -146,6 +179,23 @@ def _add_lines(statement: Statement, signs: dict, since, until) -> None:
             lines[LINE_OF_KIND.get(kind, "adjustments")] += amount
 
 
+def _add_deposit_lines(statement: Statement, deposit: Account, since, until) -> None:
+    """Add each posted entry's effect on the deposit (credit-normal) to its line."""
+    rows = (
+        Posting.objects.filter(
+            account=deposit,
+            entry__status=JournalEntry.Status.POSTED,
+            entry__posted_at__gte=since,
+            entry__posted_at__lt=until,
+        )
+        .values("entry__kind")
+        .annotate(total=Sum("amount"))
+    )
+    for row in rows:
+        line = DEPOSIT_LINE_OF_KIND.get(row["entry__kind"], "used")
+        statement.deposit_lines[line] -= row["total"]
+
+
 def statement_csv(statement: Statement) -> str:
     """Return the statement as CSV: one row per figure, minor units and currency."""
     out = io.StringIO()
@@ -158,7 +208,12 @@ def statement_csv(statement: Statement) -> str:
         *((key, statement.lines[key]) for key, _label in LINES),
         ("closing", statement.closing),
         ("deposit_opening", statement.deposit_opening),
+        *(
+            (f"deposit_{key}", statement.deposit_lines[key])
+            for key, _label in DEPOSIT_LINES
+        ),
         ("deposit_closing", statement.deposit_closing),
+        ("deposit_frozen_at_provider", statement.deposit_frozen_closing),
     ]
     for name, value in rows:
         writer.writerow([name, value, statement.currency])

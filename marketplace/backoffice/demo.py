@@ -18,6 +18,7 @@ from django.db import transaction
 
 from marketplace.backoffice import demo_data as data
 from marketplace.backoffice.demo_images import licence_scan, product_card
+from marketplace.backoffice.demo_money import create_demo_money
 from marketplace.backoffice.demo_products import PRODUCTS
 from marketplace.catalog import services as catalog_services
 from marketplace.catalog.models import Category, Product
@@ -93,6 +94,12 @@ def load_demo(*, if_empty: bool = False) -> Result:
             rng=rng,
             result=result,
         )
+    create_demo_money(
+        vendors=[vendor for _spec, vendor in vendors],
+        shopper=get_user_model().objects.get(email=_email(data.SHOPPERS[0][0])),
+        admin=admin,
+        finance=finance,
+    )
     return result
 
 

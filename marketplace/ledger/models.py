@@ -54,7 +54,12 @@ class Account(models.Model):
                                                     take it out.
     vendor_frozen           [G]   vendor    debit   order money frozen in the vendor's
                                                     own sub-merchant account at the
-                                                    provider (WeChat Pay shape).
+                                                    provider (WeChat Pay shape): the
+                                                    escrow's money in that shape.
+    vendor_unfrozen         [G]   vendor    debit   the vendor's settled share unfrozen
+                                                    in its own account at the provider,
+                                                    not yet paid out (WeChat Pay shape):
+                                                    what backs its available balance.
     vendor_payable          [G]   vendor    credit  the vendor's earned share, still in
                                                     its holding period.
     vendor_available        [G]   vendor    credit  the vendor's share it may withdraw.
@@ -85,6 +90,7 @@ class Account(models.Model):
         PROVIDER_CASH = "provider_cash", _("cash at the payment provider")
         ORDER_ESCROW = "order_escrow", _("order escrow")
         VENDOR_FROZEN = "vendor_frozen", _("vendor funds frozen at the provider")
+        VENDOR_UNFROZEN = "vendor_unfrozen", _("vendor funds unfrozen at the provider")
         VENDOR_PAYABLE = "vendor_payable", _("vendor payable (holding period)")
         VENDOR_AVAILABLE = "vendor_available", _("vendor available balance")
         VENDOR_PAYOUT_IN_TRANSIT = (
@@ -166,6 +172,7 @@ KIND_RULES: dict[str, tuple[str, bool]] = {
     Account.Kind.PROVIDER_CASH: (DEBIT, False),
     Account.Kind.ORDER_ESCROW: (CREDIT, True),
     Account.Kind.VENDOR_FROZEN: (DEBIT, True),
+    Account.Kind.VENDOR_UNFROZEN: (DEBIT, True),
     Account.Kind.VENDOR_PAYABLE: (CREDIT, True),
     Account.Kind.VENDOR_AVAILABLE: (CREDIT, True),
     Account.Kind.VENDOR_PAYOUT_IN_TRANSIT: (CREDIT, True),

@@ -122,6 +122,9 @@ class TransactionType(StrEnum):
     SETTLEMENT_REVERSAL = "settlement_reversal"
     PAYOUT = "payout"
     PAYOUT_FAILURE = "payout_failure"
+    DEPOSIT_HOLD = "deposit_hold"  # a payment's part frozen in the payee's account
+    DEPOSIT_CAPTURE = "deposit_capture"  # part of a hold taken by the platform
+    DEPOSIT_RELEASE = "deposit_release"  # part of a hold unfrozen for the payee
 
 
 # --- Validation helpers -----------------------------------------------------------
@@ -198,13 +201,26 @@ class PaymentRequest:
 
 @dataclass(frozen=True)
 class Allocation:
-    """How much of a refund comes out of one payee's part."""
+    """How much of a refund comes out of one payee's part.
+
+    ``advance`` (``FUNDS_FROZEN_IN_PAYEE_ACCOUNT`` only) is the part of ``amount``
+    the platform pays out of its own balance in the payee's stead (WeChat Pay
+    垫付退款), because what was unfrozen to the payee has been paid out: the payee
+    keeps it and owes it to the platform, which recovers it later (the marketplace
+    nets it against the payee's next settlements). The rest of ``amount`` comes out
+    of the payee's part as usual. In the other shape every refund is paid from the
+    platform's balance anyway, so adapters of that shape ignore it.
+    """
 
     payee_ref: str
     amount: int
+    advance: int = 0
 
     def __post_init__(self):
         check_amount(self.amount, "allocation amount")
+        check_amount(self.advance, "allocation advance", minimum=0)
+        if self.advance > self.amount:
+            raise ValueError("an allocation cannot advance more than its amount")
 
 
 @dataclass(frozen=True)
@@ -243,6 +259,23 @@ class SettlementRequest:
         check_currency(self.currency)
         if self.amount + self.commission == 0:
             raise ValueError("a settlement must move some money")
+
+
+@dataclass(frozen=True)
+class HoldRequest:
+    """Keep a payee's part of a succeeded payment frozen in the payee's own account
+    (a security deposit): not the platform's, not yet the payee's to pay out."""
+
+    payment_id: str
+    payee_ref: str
+    amount: int
+    currency: str
+
+    def __post_init__(self):
+        if not self.payee_ref:
+            raise ValueError("payee_ref is required")
+        check_amount(self.amount, "amount")
+        check_currency(self.currency)
 
 
 @dataclass(frozen=True)
@@ -309,6 +342,16 @@ class RefundResult(Result):
 class SettlementResult(Result):
     settlement_id: str = ""
     status: OperationStatus | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class HoldResult(Result):
+    """``hold_id`` names the hold; ``operation_id`` this capture or release (the
+    ``source_id`` of its transaction); ``amount_held`` what is still frozen."""
+
+    hold_id: str = ""
+    operation_id: str = ""
+    amount_held: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -437,9 +480,14 @@ class ProviderEvent:
 
 @dataclass(frozen=True)
 class Capabilities:
+    """``can_hold_deposits``: the provider can freeze an amount in a payee's own
+    account and later give it to the platform or back to the payee (the
+    ``*_held_funds`` methods); without it a deposit is paid to the platform."""
+
     funds_flow: FundsFlow
     has_capture_step: bool
     test_mode: bool
+    can_hold_deposits: bool = False
 
 
 # --- The port ---------------------------------------------------------------------
@@ -470,8 +518,15 @@ class PaymentProvider(Protocol):
     def refund(self, request: RefundRequest, *, idempotency_key: str) -> RefundResult:
         """Refund part or all of a payment, saying which payees' parts it comes from.
 
-        With ``FUNDS_FROZEN_IN_PAYEE_ACCOUNT``, a part already settled must first be
-        reversed with ``reverse_settlement``.
+        With ``FUNDS_FROZEN_IN_PAYEE_ACCOUNT``, an allocation comes out of the
+        payee's part still frozen, then out of what was unfrozen to the payee (its
+        available balance: ``FAILED`` with ``balance_insufficient`` when it has been
+        paid out); the commission shared to the platform must first be returned with
+        ``reverse_settlement`` (else ``FAILED``, ``settlement_not_returned``). Its
+        ``advance`` is paid from the platform's balance instead of the payee's
+        available balance, and counts against what was unfrozen to the payee;
+        ``FAILED`` with ``platform_balance_insufficient`` (retryable: the platform
+        tops its balance up) when the platform's balance cannot pay it.
         """
 
     def settle(
@@ -486,7 +541,14 @@ class PaymentProvider(Protocol):
     ) -> SettlementResult:
         """Pull ``amount`` of a settlement back from the payee (transfer reversal,
         分账回退); ``FAILED`` with ``balance_insufficient`` when the payee has
-        already been paid out."""
+        already been paid out.
+
+        With ``FUNDS_FROZEN_IN_PAYEE_ACCOUNT`` it is the profit-sharing return: the
+        platform gives ``amount`` of the commission it was shared (at most the
+        settlement's ``commission`` not yet returned, else ``FAILED``) back to the
+        payee, so a refund can take it (``orders.services.frozen_refunds``). A part
+        unfrozen to the payee cannot be returned this way: a refund that needs it
+        after the payee was paid out carries it as its allocation's ``advance``."""
 
     def create_vendor_account(
         self, request: VendorAccountRequest, *, idempotency_key: str
@@ -509,6 +571,31 @@ class PaymentProvider(Protocol):
         Raise ``InvalidWebhook`` for a bad or missing signature, any changed byte, or
         a timestamp older or newer than the tolerance.
         """
+
+    # --- Deposits frozen in the payee's account (``can_hold_deposits``) ----------
+    # Adapters without the capability need not implement these; the marketplace
+    # never calls them then (it takes the deposit on the platform instead).
+
+    def hold_funds(self, request: HoldRequest, *, idempotency_key: str) -> HoldResult:
+        """Freeze the payee's part of a succeeded payment in the payee's own account.
+
+        The platform's balance does not gain it (a ``deposit_hold`` transaction when
+        it passed through the platform); the payee cannot pay it out. ``FAILED``
+        with ``amount_too_large`` when the payee's part has less left.
+        """
+
+    def capture_held_funds(
+        self, hold_id: str, *, amount: int, idempotency_key: str
+    ) -> HoldResult:
+        """Move ``amount`` of a hold to the platform (a penalty, or what the payee
+        owes): a ``deposit_capture`` transaction on the platform's balance.
+        ``FAILED`` with ``amount_too_large`` when the hold has less left."""
+
+    def release_held_funds(
+        self, hold_id: str, *, amount: int, idempotency_key: str
+    ) -> HoldResult:
+        """Unfreeze ``amount`` of a hold: it becomes the payee's available balance
+        (a ``deposit_release`` transaction on the payee's balance)."""
 
     def list_transactions(
         self, *, since: datetime, until: datetime, payee_ref: str | None = None

@@ -8,6 +8,7 @@ filesystem. Setting ``DATABASE_URL`` and ``REDIS_URL`` moves it onto real servic
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from marketplace.settings.embedded import embedded_database, local_secret_key
 
@@ -105,7 +106,15 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task taken but not acknowledged (acks_late) goes back on the queue when its
+    # worker is lost; with Redis, after this many seconds. Keep it above the longest
+    # task and the longest countdown (webhook retries wait up to an hour).
+    _visibility = env.int("CELERY_VISIBILITY_TIMEOUT", default=3 * 3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility,
+        "unacked_restore_interval": max(1, min(10, _visibility // 3)),
+        "unacked_restore_throttle": 1,
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _broker_dir = DATA_DIR / "broker"
@@ -195,14 +204,64 @@ PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int(
 SANDBOX_WEBHOOK_SECRET = env.str("SANDBOX_WEBHOOK_SECRET", default="")
 # How the sandbox posts webhooks: "http" (urllib), or "django_test_client" (tests).
 SANDBOX_WEBHOOK_TRANSPORT = env.str("SANDBOX_WEBHOOK_TRANSPORT", default="http")
+# WeChat Pay 平台收付通 (PAYMENT_PROVIDER=wechatpay; marketplace/payments/wechatpay/).
+# The v3 API has no test mode: these are a real platform merchant's credentials.
+WECHATPAY_MCH_ID = env.str("WECHATPAY_MCH_ID", default="")
+WECHATPAY_APP_ID = env.str("WECHATPAY_APP_ID", default="")
+WECHATPAY_CERT_SERIAL_NO = env.str("WECHATPAY_CERT_SERIAL_NO", default="")
+WECHATPAY_PRIVATE_KEY_PATH = env.str("WECHATPAY_PRIVATE_KEY_PATH", default="")
+WECHATPAY_APIV3_KEY = env.str("WECHATPAY_APIV3_KEY", default="")
+# The WeChat Pay public key and its id (PUB_KEY_ID_...), or else platform certificates
+# downloaded into WECHATPAY_CERT_DIR.
+WECHATPAY_PUBLIC_KEY_PATH = env.str("WECHATPAY_PUBLIC_KEY_PATH", default="")
+WECHATPAY_PUBLIC_KEY_ID = env.str("WECHATPAY_PUBLIC_KEY_ID", default="")
+WECHATPAY_CERT_DIR = env.str("WECHATPAY_CERT_DIR", default="")
+WECHATPAY_TIMEOUT_SECONDS = env.float("WECHATPAY_TIMEOUT_SECONDS", default=10.0)
+# Whether the sandbox can freeze a vendor's security deposit in its own account
+# (Capabilities.can_hold_deposits), like a provider with that function; otherwise
+# the deposit is paid to the platform, as with Stripe.
+SANDBOX_HOLD_DEPOSITS = env.bool("SANDBOX_HOLD_DEPOSITS", default=False)
+# The sandbox's money shape (marketplace/payments/port.py FundsFlow):
+# "charges_on_platform_then_transfers" (Stripe-like) or "funds_frozen_in_payee_account"
+# (WeChat Pay 平台收付通-like: each vendor's part frozen in its own account).
+SANDBOX_FUNDS_FLOW = env.str(
+    "SANDBOX_FUNDS_FLOW", default="charges_on_platform_then_transfers"
+)
+# Stripe Connect (PAYMENT_PROVIDER=stripe_connect, payments/stripe_connect/):
+# the platform's secret key (sk_test_... in test mode), the signing secret of the
+# Connect webhook endpoint and, if the platform's own events go to a second endpoint,
+# its secret; the country of new connected accounts (empty: the vendor's country);
+# the SDK's own retries (0: the outbox retries with the same idempotency key) and its
+# HTTP timeout in seconds.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_ACCOUNT_WEBHOOK_SECRET = env.str("STRIPE_ACCOUNT_WEBHOOK_SECRET", default="")
+STRIPE_CONNECT_COUNTRY = env.str("STRIPE_CONNECT_COUNTRY", default="")
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=0)
+STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=30)
 # orders: settlement at the end of the holding period (issue 4)
 CELERY_BEAT_SCHEDULE["settle-due-vendor-orders"] = {
     "task": "orders.tasks.settle_due_vendor_orders_task",
     "schedule": env.float("SETTLEMENT_SWEEP_SECONDS", default=600.0),
 }
+# The daily reconciliation of the previous full business day, at a fixed time of the
+# business time zone (after the provider's day has closed), "HH:MM".
+RECONCILIATION_TIME = env.str("RECONCILIATION_TIME", default="03:30")
+
+
+def _daily_at(hh_mm: str):
+    from celery.schedules import crontab
+
+    hour, _, minute = hh_mm.partition(":")
+    if not (hour.isdigit() and minute.isdigit()) or int(hour) > 23 or int(minute) > 59:
+        raise ImproperlyConfigured(f"RECONCILIATION_TIME={hh_mm!r} is not HH:MM")
+    return crontab(hour=int(hour), minute=int(minute))
+
+
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE["reconcile-yesterday"] = {
     "task": "orders.tasks.reconcile_yesterday_task",
-    "schedule": 24 * 3600.0,
+    "schedule": _daily_at(RECONCILIATION_TIME),
 }
 CELERY_BEAT_SCHEDULE["sandbox-webhook-sweep"] = {
     "task": "marketplace.payments.tasks.send_pending_sandbox_webhooks_task",
@@ -280,6 +339,7 @@ SPECTACULAR_SETTINGS = {
         "RefundStatusEnum": "orders.models.Refund.Status",
         "RefundKindEnum": "orders.models.Refund.Kind",
         "WithdrawalStatusEnum": "vendors.models.Withdrawal.Status",
+        "DepositPaymentStatusEnum": "vendors.models.DepositPayment.Status",
     },
 }
 
@@ -289,5 +349,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # The embedded PostgreSQL's start and stop in every process are not news.
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    # The stripe SDK logs every request and response at INFO.
+    "loggers": {"pgserver": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }

@@ -13,8 +13,11 @@ from marketplace.payments.models import WebhookEvent
 from marketplace.payments.port import EventType, PaymentStatus, ProviderEvent
 from marketplace.payments.providers import get_provider
 from marketplace.payments.services import mark_webhook_processed
+from orders.services.deposits import apply_deposit_payment
+from orders.services.payees import apply_vendor_account
 from orders.services.payment import apply_payment_info, record_payment_failure
 from orders.services.refunds import complete_refund
+from vendors.models import DepositPayment
 
 # Payment events are hints: the payment's state comes from a status query.
 PAYMENT_EVENTS = frozenset(
@@ -22,9 +25,17 @@ PAYMENT_EVENTS = frozenset(
 )
 
 
-def _apply(event: ProviderEvent, payment_info) -> str:
+def _apply(event: ProviderEvent, payment_info, account_info=None) -> str:
+    if account_info is not None:
+        return apply_vendor_account(provider_name=event.provider, info=account_info)
     if payment_info is not None:
         source = f"{event.provider} {event.event_id}"
+        deposit = DepositPayment.objects.filter(
+            payment_reference=payment_info.payment_id
+        ).first()
+        if deposit is not None:
+            paid = apply_deposit_payment(deposit_id=deposit.pk)
+            return "deposit_paid" if paid else "deposit_not_paid"
         if payment_info.status in (PaymentStatus.FAILED, PaymentStatus.CANCELED):
             return record_payment_failure(info=payment_info, source=source)
         return apply_payment_info(info=payment_info, source=source)
@@ -46,16 +57,19 @@ def process_webhook_event(*, event_row_id: int) -> str:
     event body alone: a stale ``payment.failed`` of a payment that succeeded since
     pays the order, and a failure never moves a paid order back. Then the effects
     and the inbox row's ``processed_at`` commit together, so a crash or a duplicate
-    applies nothing twice.
+    applies nothing twice. ``account.updated`` is checked the same way: the payee's
+    state comes from ``get_vendor_account``.
     """
     row = WebhookEvent.objects.filter(pk=event_row_id).first()
     if row is None or row.processed_at is not None:
         return "already_processed"
     event = ProviderEvent.from_payload(row.payload)
-    payment_info = None
+    payment_info = account_info = None
     if event.kind in PAYMENT_EVENTS and event.payment_id:
         payment_info = get_provider(event.provider).get_payment(event.payment_id)
+    if event.kind == EventType.ACCOUNT_UPDATED:
+        account_info = get_provider(event.provider).get_vendor_account(event.object_id)
     with transaction.atomic():
         if not mark_webhook_processed(inbox_id=row.pk):
             return "already_processed"
-        return _apply(event, payment_info)
+        return _apply(event, payment_info, account_info)

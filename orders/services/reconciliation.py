@@ -30,11 +30,13 @@ from django.utils import timezone
 
 from marketplace.accounts.models import User
 from marketplace.common.errors import Conflict
+from marketplace.common.services import enqueue_outbox
 from marketplace.ledger.models import Account, JournalEntry, Posting
 from marketplace.ledger.services import get_or_create_account, record_entry
-from marketplace.payments.port import TransactionType
+from marketplace.payments.port import Outcome, TransactionType
 from marketplace.payments.providers import get_provider
 from orders.models import ReconciliationItem, Refund, VendorOrderSettlement
+from orders.services.settlement import SETTLE_TOPIC
 from vendors.models import DepositPayment
 from vendors.services.checks import clean_reason, require_operator
 
@@ -82,6 +84,30 @@ def _payment_differences(txn) -> list[tuple[str, int, int]]:
     return found
 
 
+def _deposit_hold_differences(txn) -> list[tuple[str, int, int]]:
+    """A deposit frozen in the vendor's account left the platform's balance (hold:
+    ``deposit:{id}:paid`` debits DF), or part of it came back (capture: the use
+    entry naming the capture debits the platform's cash)."""
+    if txn.type == TransactionType.DEPOSIT_HOLD:
+        deposit = DepositPayment.objects.filter(hold_reference=txn.source_id).first()
+        key = f"deposit:{deposit.pk}:paid" if deposit else ""
+        booked = _entry_amount(key, Kind.VENDOR_DEPOSIT_FROZEN) if deposit else None
+        expected = -txn.amount
+    else:
+        entry = JournalEntry.objects.filter(
+            status="posted", metadata__provider_operations__contains=[txn.source_id]
+        ).first()
+        booked = (
+            _entry_amount(entry.idempotency_key, Kind.PROVIDER_CASH) if entry else None
+        )
+        expected = txn.amount
+        if booked is not None and booked >= expected:
+            booked = expected  # one use may capture from several holds
+    if booked is None:
+        return [(Item.MISSING_IN_LEDGER, expected, 0)]
+    return [] if booked == expected else [(Item.AMOUNT_MISMATCH, expected, booked)]
+
+
 def _differences(txn) -> list[tuple[str, int, int]]:
     """Return ``(kind, provider amount, ledger amount)`` for each difference."""
     if txn.type == TransactionType.PAYMENT:
@@ -100,6 +126,8 @@ def _differences(txn) -> list[tuple[str, int, int]]:
             if booked == -txn.amount
             else [(Item.AMOUNT_MISMATCH, -txn.amount, booked)]
         )
+    if txn.type in (TransactionType.DEPOSIT_HOLD, TransactionType.DEPOSIT_CAPTURE):
+        return _deposit_hold_differences(txn)
     if txn.type in (TransactionType.SETTLEMENT, TransactionType.SETTLEMENT_REVERSAL):
         row = VendorOrderSettlement.objects.filter(
             provider_settlement_id=txn.source_id
@@ -173,7 +201,62 @@ def reconcile_day(*, day: date) -> int:
 
 
 def reconcile_yesterday() -> int:
+    """Reconcile the previous full business day (beat runs it after midnight)."""
     return reconcile_day(day=timezone.localdate() - timedelta(days=1))
+
+
+# --- Settlement transfers the provider will not make ------------------------------
+SETTLEMENT_MAX_ATTEMPTS = 10  # about 1.5 hours of outbox backoff, then finance looks
+STUCK_SETTLEMENT = "settlement_transfer"
+
+
+def flag_stuck_settlement(
+    *, settlement, result, provider_key: str, attempts: int
+) -> bool:
+    """Hand a settlement transfer the provider refuses to the back office.
+
+    Return True (stop retrying) when the refusal is final (``FAILED``, not
+    retryable) or after ``SETTLEMENT_MAX_ATTEMPTS`` tries: the settlement becomes an
+    open ``ReconciliationItem`` (booked in the ledger, missing at the provider).
+    Finance resolves it by retrying (``resolve_reconciliation_item``).
+    """
+    final = result.outcome == Outcome.FAILED and not result.retryable
+    if not final and attempts < SETTLEMENT_MAX_ATTEMPTS:
+        return False
+    ReconciliationItem.objects.get_or_create(
+        kind=Item.MISSING_AT_PROVIDER,
+        transaction_type=STUCK_SETTLEMENT,
+        source_id=provider_key,
+        defaults={
+            "day": timezone.localdate(),
+            "reference": str(settlement.vendor_order_id),
+            "currency": settlement.currency,
+            "provider_amount": 0,
+            "ledger_amount": settlement.transfer_amount,
+            "provider_transaction_id": (
+                f"{result.outcome}:{result.failure_code}"[:100] if final else ""
+            ),
+        },
+    )
+    return True
+
+
+def _retry_stuck_settlement(item: ReconciliationItem) -> None:
+    """Send the flagged transfer again: a refused key gets a new one (the provider
+    keeps its refusal under the old key); an unknown one is retried as it was, so
+    a transfer the provider did make is not made twice."""
+    settlement = VendorOrderSettlement.objects.get(vendor_order_id=int(item.reference))
+    refused = item.provider_transaction_id.startswith(f"{Outcome.FAILED}:")
+    enqueue_outbox(
+        topic=SETTLE_TOPIC,
+        key=f"settle:{settlement.vendor_order_id}:retry:{item.pk}",
+        payload={
+            "settlement_id": settlement.pk,
+            "provider_key": f"{item.source_id}-r{item.pk}"[:64]
+            if refused
+            else item.source_id,
+        },
+    )
 
 
 @transaction.atomic
@@ -182,13 +265,18 @@ def resolve_reconciliation_item(
 ) -> ReconciliationItem:
     """Finance resolves a difference: a correcting entry moves the platform's cash
     at the provider by ``provider − ledger`` against the outside world, with the
-    reason recorded. A difference of 0 left (fixed meanwhile) books nothing."""
+    reason recorded. A difference of 0 left (fixed meanwhile) books nothing. A
+    stuck settlement transfer is sent to the provider again instead (its booking
+    is right; the transfer is what is missing)."""
     require_operator(operator, User.OperatorRole.FINANCE)
     reason = clean_reason(reason, required=True)
     item = ReconciliationItem.objects.select_for_update().get(pk=item_id)
     if item.status == ReconciliationItem.Status.RESOLVED:
         raise Conflict("This difference is already resolved.", code="resolved")
     delta = item.provider_amount - item.ledger_amount
+    if item.transaction_type == STUCK_SETTLEMENT:
+        _retry_stuck_settlement(item)
+        delta = 0
     if item.transaction_type in OUTGOING:
         delta = -delta
     if delta:

@@ -2,7 +2,10 @@
 
 A ``Refund`` row is written in the business transaction with an outbox row; the
 outbox task asks the provider (``execute_refund``) with the refund's own idempotency
-key, so a worker that dies mid-way refunds nothing twice.
+key, so a worker that dies mid-way refunds nothing twice. Where the provider keeps
+each vendor's part frozen in the vendor's account (``books.funds_frozen``), a refund
+after settlement first has the provider return the shared part (分账回退), then
+refunds.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from orders.models import (
     RefundRequestLine,
     VendorOrder,
 )
+from orders.services.books import funds_frozen
 from orders.services.transitions import check_transition, lock_vendor_order
 
 REFUND_TOPIC = "order.refund_created"
@@ -349,19 +353,21 @@ class RefundNotSettled(Exception):
     """The provider's answer is unknown or retryable: retry with the same key."""
 
 
-def _allocations(refund: Refund, provider) -> tuple[Allocation, ...]:
+def _allocations(refund: Refund, provider, advance: int = 0) -> tuple[Allocation, ...]:
+    """Return the refund's allocations; the platform pays ``advance`` of the
+    refunded vendor order's part (``frozen_refunds.advanced_amount``)."""
+    from orders.services.books import vendor_parts
     from orders.services.payment import payee_refs
 
-    if refund.vendor_order is not None:
-        vendor_orders = [refund.vendor_order]
-        parts = [refund.amount]
-    else:
-        vendor_orders = list(refund.order.vendor_orders.select_related("vendor"))
-        parts = allocate(refund.amount, [vo.total for vo in vendor_orders])
-    refs = payee_refs(vendors=[vo.vendor for vo in vendor_orders], provider=provider)
+    parts = vendor_parts(refund.order, refund.amount, refund.vendor_order)
+    refs = payee_refs(vendors=[vo.vendor for vo, _part in parts], provider=provider)
     return tuple(
-        Allocation(payee_ref=refs[vo.vendor_id], amount=part)
-        for vo, part in zip(vendor_orders, parts, strict=True)
+        Allocation(
+            payee_ref=refs[vo.vendor_id],
+            amount=part,
+            advance=advance if vo.pk == refund.vendor_order_id else 0,
+        )
+        for vo, part in parts
         if part > 0
     )
 
@@ -379,16 +385,42 @@ def execute_refund(*, refund_id: int) -> str:
     if refund.status != Refund.Status.PENDING or refund.provider_reference:
         return refund.status
     provider = get_provider()
-    result = provider.refund(
-        ProviderRefundRequest(
-            payment_id=refund.order.payment_reference,
-            amount=refund.amount,
-            currency=refund.currency,
-            allocations=_allocations(refund, provider),
-            reason=refund.get_kind_display(),
-        ),
-        idempotency_key=f"refund-{refund.pk}",
-    )
+    frozen = refund.vendor_order_id and funds_frozen(refund.order.payment_provider)
+    for attempt in (1, 2):
+        key, advance = f"refund-{refund.pk}", 0
+        if frozen:
+            from orders.services import frozen_refunds
+
+            try:
+                key = frozen_refunds.return_settled_part(
+                    refund=refund, provider=provider
+                )
+            except frozen_refunds.ReturnRefused as refused:
+                _finish_refund(
+                    Refund.objects.select_for_update().get(pk=refund.pk),
+                    succeeded=False,
+                    reason=str(refused),
+                )
+                return Refund.Status.FAILED
+            if key is None:
+                raise RefundNotSettled("the settled part is not returned yet")
+            advance = frozen_refunds.advanced_amount(refund)
+        result = provider.refund(
+            ProviderRefundRequest(
+                payment_id=refund.order.payment_reference,
+                amount=refund.amount,
+                currency=refund.currency,
+                allocations=_allocations(refund, provider, advance),
+                reason=refund.get_kind_display(),
+            ),
+            idempotency_key=key,
+        )
+        if not (frozen and attempt == 1 and result.outcome == Outcome.FAILED):
+            break
+        from orders.services.frozen_refunds import advance_withdrawn_part
+
+        if not advance_withdrawn_part(refund=refund, failure=result.failure_code):
+            break
     if result.outcome == Outcome.SUCCEEDED:
         Refund.objects.filter(pk=refund.pk).update(provider_reference=result.refund_id)
         if result.status == OperationStatus.SUCCEEDED:

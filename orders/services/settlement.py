@@ -24,6 +24,14 @@ settlement reversal        Dr R a; Cr A a              {key}:reversal-refused
 refused by the provider
 =========================  ==========================  ===========================
 
+In the frozen shape (``FUNDS_FROZEN_IN_PAYEE_ACCOUNT``, ``books.funds_frozen``) the
+same entries carry the moves of the money at the provider too: the settled entry
+moves ``v+p`` out of the vendor's frozen funds (``books.frozen_settlement_moves``),
+and a refund after settlement first returns its part to them
+(``books.frozen_return_moves``); the return the provider must make
+(``provider_return`` in the entry's metadata) is done by ``refunds.execute_refund``
+right before the refund, instead of a settlement reversal through the outbox.
+
 The vendor's part ``v`` is the supply price × quantity (supply-price model) or the
 line total less the commission rounded half up (commission model), as the lines
 recorded it (``OrderLine.vendor_share``), plus the shipping fee; the platform's part
@@ -38,10 +46,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from marketplace.common.money import allocate
-from marketplace.ledger.models import Account
+from marketplace.ledger.models import Account, Posting
 from marketplace.ledger.selectors import get_balance
 from marketplace.ledger.services import (
     get_or_create_account,
@@ -49,7 +58,12 @@ from marketplace.ledger.services import (
 )
 from marketplace.rules.selectors import get_rules
 from orders.models import VendorOrder, VendorOrderSettlement
-from orders.services.books import PLATFORM
+from orders.services.books import (
+    PLATFORM,
+    frozen_accounts,
+    frozen_return_moves,
+    funds_frozen,
+)
 
 Kind = Account.Kind
 SETTLE_TOPIC = "order.settlement_due"
@@ -193,25 +207,36 @@ def rebook_vendor_order(*, vendor_order: VendorOrder, key: str, refund_id: int) 
     if dp:
         postings.append((_platform(Kind.PLATFORM_REVENUE, currency), -dp))
     from_available = 0
+    metadata = {"vendor_order": vendor_order.pk, "refund": refund_id}
+    frozen = settlement.status == VendorOrderSettlement.Status.SETTLED and (
+        funds_frozen(vendor_order.order.payment_provider)
+    )
     if dv and settlement.status == VendorOrderSettlement.Status.HOLDING:
         payable = _vendor_account(settlement.vendor_id, Kind.VENDOR_PAYABLE, currency)
         postings.append((payable, -dv))
     elif dv:
         moves, from_available = _settled_vendor_moves(
-            settlement, dv, also_lock=[account for account, _amount in postings]
+            settlement,
+            dv,
+            also_lock=[account for account, _amount in postings]
+            + (frozen_accounts(settlement.vendor_id, currency) if frozen else []),
+            cap=_unfrozen_left(settlement) if frozen else None,
         )
         postings += moves
+    if frozen:
+        postings += _frozen_return(settlement, -(dv + dp), from_available, metadata)
+        from_available = 0
     record_entry(
         idempotency_key=key,
         kind=REBOOKED_KIND,
         postings=postings,
         reference=("order", settlement.order_id),
-        metadata={"vendor_order": vendor_order.pk, "refund": refund_id},
+        metadata=metadata,
     )
     settlement.vendor_amount = vendor_part
     settlement.platform_amount = platform_part
     settlement.save(update_fields=["vendor_amount", "platform_amount"])
-    if from_available:
+    if from_available > 0:
         from marketplace.common.services import enqueue_outbox
 
         enqueue_outbox(
@@ -226,14 +251,51 @@ def rebook_vendor_order(*, vendor_order: VendorOrder, key: str, refund_id: int) 
         )
 
 
-def _settled_vendor_moves(settlement, dv: int, also_lock: list) -> tuple[list, int]:
+def _frozen_return(settlement, amount: int, from_unfrozen: int, metadata: dict):
+    """Return the frozen shape's postings that put a refund's ``amount`` after
+    settlement back into the vendor's frozen funds, and note in ``metadata`` what
+    the provider must return (``refunds.execute_refund`` reads it)."""
+    metadata["provider_return"] = max(amount - from_unfrozen, 0)
+    metadata["from_unfrozen"] = max(from_unfrozen, 0)
+    return frozen_return_moves(
+        vendor_id=settlement.vendor_id,
+        currency=settlement.currency,
+        amount=amount,
+        from_unfrozen=from_unfrozen,
+    )
+
+
+def _unfrozen_left(settlement) -> int:
+    """Return what the settlement unfroze to the vendor (frozen shape) that no
+    refund has taken since: the most a refund can take from its available balance
+    at the provider for this vendor order."""
+    return (
+        Posting.objects.filter(
+            account__owner_type="vendor",
+            account__owner_id=str(settlement.vendor_id),
+            account__kind=Kind.VENDOR_UNFROZEN,
+            account__currency=settlement.currency,
+            entry__reference_type="order",
+            entry__reference_id=str(settlement.order_id),
+            entry__kind__in=[SETTLED_KIND, REBOOKED_KIND],
+            entry__status="posted",
+        ).aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+
+
+def _settled_vendor_moves(
+    settlement, dv: int, also_lock: list, cap: int | None = None
+) -> tuple[list, int]:
     """Return the vendor's postings for a change ``dv`` after settlement, and how
     much of a decrease came from the available balance (to reverse at the provider).
 
     A decrease takes from the available balance as far as it goes, the rest becomes
-    receivable; an increase repays the receivable first. Every account of the entry
-    (``also_lock`` and the vendor's) is locked now, in id order like the ledger's
-    own bookings, before the balances are read.
+    receivable; an increase repays the receivable first (and the amount returned to
+    the available balance comes back negative). ``cap`` limits what is taken from
+    the available balance (the frozen shape: what this settlement left unfrozen).
+    Every account of the entry (``also_lock`` and the vendor's) is locked now, in
+    id order like the ledger's own bookings, before the balances are read.
     """
     currency = settlement.currency
     available = _vendor_account(settlement.vendor_id, Kind.VENDOR_AVAILABLE, currency)
@@ -246,12 +308,14 @@ def _settled_vendor_moves(settlement, dv: int, also_lock: list) -> tuple[list, i
     list(locked)
     if dv < 0:
         take = min(-dv, max(get_balance(account=available).available.amount, 0))
+        if cap is not None:
+            take = min(take, max(cap, 0))
         moves = [(available, take), (receivable, -dv - take)]
         return [m for m in moves if m[1]], take
     owed = max(get_balance(account=receivable).available.amount, 0)
     repay = min(dv, owed)
     moves = [(receivable, -repay), (available, -(dv - repay))]
-    return [m for m in moves if m[1]], 0
+    return [m for m in moves if m[1]], -(dv - repay)
 
 
 # --- The holding period ends: settle in batches ----------------------------------

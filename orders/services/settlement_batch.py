@@ -11,7 +11,10 @@ with the key ``settle-{vendor order id}`` and records the provider's settlement 
 Postings per vendor order (key ``vendor-order:{id}:settled``): Dr vendor payable v;
 Cr vendor receivable n (what the vendor owed, netted first); Cr vendor available
 v − n. The provider transfers v − n to the vendor and the platform keeps its own
-part plus n (the transfer's commission).
+part plus n (the transfer's commission). In the frozen shape the same entry also
+moves v + p out of the vendor's frozen funds: p + n to the platform's cash, v − n
+unfrozen to the vendor (``books.frozen_settlement_moves``), and the provider's
+settle call shares p + n and unfreezes v − n.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from marketplace.common.crashpoints import crash_point
 from marketplace.common.models import OutboxMessage
 from marketplace.ledger.models import Account
 from marketplace.ledger.services import (
@@ -30,7 +34,8 @@ from marketplace.ledger.services import (
 )
 from marketplace.payments.port import Outcome, PaymentProviderError, SettlementRequest
 from marketplace.payments.providers import get_provider
-from orders.models import VendorOrderSettlement
+from orders.models import Refund, VendorOrderSettlement
+from orders.services.books import PLATFORM, frozen_settlement_moves, funds_frozen
 from orders.services.settlement import (
     REVERSAL_TOPIC,  # noqa: F401 (grep: its handler is below)
     SETTLE_TOPIC,
@@ -44,6 +49,7 @@ Kind = Account.Kind
 DELIVER_MANY_TASK = "marketplace.outbox.deliver_outbox_messages_task"
 TASK_CHUNK = 200
 VENDOR_KINDS = (Kind.VENDOR_PAYABLE, Kind.VENDOR_AVAILABLE, Kind.VENDOR_RECEIVABLE)
+FROZEN_KINDS = (Kind.VENDOR_FROZEN, Kind.VENDOR_UNFROZEN)
 
 
 @transaction.atomic
@@ -53,11 +59,16 @@ def settle_batch(*, now: datetime, limit: int) -> int:
     if not rows:
         return 0
     vendors = {(vendor_id, currency) for _, _, vendor_id, currency, *_ in rows}
-    accounts = get_or_create_accounts(
+    frozen = funds_frozen()
+    kinds = VENDOR_KINDS + FROZEN_KINDS if frozen else VENDOR_KINDS
+    keys = [
         ("vendor", vendor_id, kind, currency)
         for vendor_id, currency in vendors
-        for kind in VENDOR_KINDS
-    )
+        for kind in kinds
+    ]
+    if frozen:
+        keys += [(*PLATFORM, Kind.PROVIDER_CASH, c) for c in {c for _, c in vendors}]
+    accounts = get_or_create_accounts(keys)
     owed = _lock_and_read_receivables(accounts)
     specs, transfers, messages = [], [], []
     by_vendor = defaultdict(list)
@@ -73,12 +84,23 @@ def settle_batch(*, now: datetime, limit: int) -> int:
             netted = min(left, amount)
             left -= netted
             transfers.append((pk, netted, amount - netted, platform + netted))
+            moves = []
             if amount:
                 moves = [
                     (account(Kind.VENDOR_PAYABLE), amount),
                     (account(Kind.VENDOR_RECEIVABLE), -netted),
                     (account(Kind.VENDOR_AVAILABLE), -(amount - netted)),
                 ]
+            if frozen and amount + platform:
+                moves += frozen_settlement_moves(
+                    frozen=account(Kind.VENDOR_FROZEN),
+                    unfrozen=account(Kind.VENDOR_UNFROZEN),
+                    cash=accounts[(*PLATFORM, Kind.PROVIDER_CASH, currency)],
+                    vendor=amount,
+                    platform=platform,
+                    netted=netted,
+                )
+            if amount or (frozen and platform):
                 specs.append(
                     EntrySpec(
                         idempotency_key=f"vendor-order:{vendor_order_id}:settled",
@@ -147,9 +169,13 @@ def deliver_settlement(message) -> str:
     """Outbox handler of ``order.settlement_due``: transfer through the provider.
 
     Repeats are safe: a settlement with a provider id is done, and the provider
-    answers a repeated key with the first transfer.
+    answers a repeated key with the first transfer. A transfer the provider refuses
+    for good, or still not done after a bounded number of tries, goes to the back
+    office as a reconciliation item (``flag_stuck_settlement``) instead of retrying.
     """
+    from orders.services.payees import PAYEE_NOT_READY, payee_can_be_paid
     from orders.services.payment import payee_refs
+    from orders.services.reconciliation import flag_stuck_settlement
 
     settlement = VendorOrderSettlement.objects.select_related("order", "vendor").get(
         pk=message.payload["settlement_id"]
@@ -157,9 +183,14 @@ def deliver_settlement(message) -> str:
     if settlement.provider_settlement_id:
         return settlement.provider_settlement_id
     provider = get_provider()
+    if not payee_can_be_paid(vendor=settlement.vendor, provider=provider):
+        raise SettlementNotDone(PAYEE_NOT_READY)  # waits; resumed by account.updated
     ref = payee_refs(vendors=[settlement.vendor], provider=provider)[
         settlement.vendor_id
     ]
+    provider_key = message.payload.get(
+        "provider_key", f"settle-{settlement.vendor_order_id}"
+    )
     result = provider.settle(
         SettlementRequest(
             payment_id=settlement.order.payment_reference,
@@ -168,9 +199,19 @@ def deliver_settlement(message) -> str:
             commission=settlement.transfer_commission,
             currency=settlement.currency,
         ),
-        idempotency_key=f"settle-{settlement.vendor_order_id}",
+        idempotency_key=provider_key,
     )
+    crash_point("settlement.after_provider_call")
     if result.outcome != Outcome.SUCCEEDED:
+        if result.failure_code == PAYEE_NOT_READY:  # not onboarded yet: wait
+            raise SettlementNotDone(PAYEE_NOT_READY)
+        if flag_stuck_settlement(
+            settlement=settlement,
+            result=result,
+            provider_key=provider_key,
+            attempts=message.attempts + 1,
+        ):
+            return "flagged"
         raise SettlementNotDone(result.failure_code or str(result.outcome))
     VendorOrderSettlement.objects.filter(pk=settlement.pk).update(
         provider_settlement_id=result.settlement_id
@@ -178,15 +219,36 @@ def deliver_settlement(message) -> str:
     return result.settlement_id
 
 
+def _refund_status(payload: dict) -> str | None:
+    """Return the status of the refund a reversal pays for (its key names it)."""
+    kind, _, rest = payload.get("key", "").partition(":")
+    refund_id = rest.partition(":")[0]
+    if kind != "refund" or not refund_id.isdigit():
+        return None
+    return (
+        Refund.objects.filter(pk=int(refund_id))
+        .values_list("status", flat=True)
+        .first()
+    )
+
+
 def deliver_settlement_reversal(message) -> str:
     """Outbox handler of ``order.settlement_reversal``: pull part of a settlement
     back from the vendor for a refund after settlement.
 
-    Waits (retries) until the settlement's transfer is done. When the provider
+    Waits (retries) until the refund it pays for has succeeded, so a refund the
+    provider then refuses for good never leaves the vendor short at the provider
+    (the ledger gives the part back with the failed refund; nothing was pulled);
+    and until the settlement's transfer is done. When the provider
     refuses for good (the vendor has already been paid out), the amount becomes the
     vendor's receivable instead (``book_reversal_refused``).
     """
     payload = message.payload
+    refund_status = _refund_status(payload)
+    if refund_status == Refund.Status.PENDING:
+        raise SettlementNotDone("the refund is not done yet")
+    if refund_status == Refund.Status.FAILED:
+        return "refund_failed"
     settlement = VendorOrderSettlement.objects.get(pk=payload["settlement_id"])
     if not settlement.provider_settlement_id:
         if settlement.transfer_amount == 0:

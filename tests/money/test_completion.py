@@ -20,7 +20,11 @@ from tests.money.conftest import (
 )
 from tests.orders.conftest import sellable
 
-pytestmark = [pytest.mark.django_db, pytest.mark.money]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.money,
+    pytest.mark.usefixtures("funds_flow"),
+]
 
 
 def test_commission_model_pays_the_line_total_less_commission_and_shipping(

@@ -17,7 +17,11 @@ from tests.money.conftest import LATER, Kind, ship, vendor_balance
 from tests.orders.conftest import sellable
 from tests.orders.test_concurrency import run_concurrently
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.money]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.money,
+    pytest.mark.usefixtures("funds_flow"),
+]
 
 
 def test_completion_delivered_five_times_at_once_credits_the_vendor_once(

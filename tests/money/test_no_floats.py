@@ -16,7 +16,11 @@ MONEY_CODE = [
     "vendors",
 ]
 
-pytestmark = [pytest.mark.django_db, pytest.mark.money]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.money,
+    pytest.mark.usefixtures("funds_flow"),
+]
 
 
 def money_files() -> list[Path]:

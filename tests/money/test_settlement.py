@@ -20,7 +20,11 @@ from tests.money.conftest import (
 from tests.orders.conftest import sellable
 from tests.orders.test_concurrency import run_concurrently
 
-pytestmark = [pytest.mark.django_db, pytest.mark.money]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.money,
+    pytest.mark.usefixtures("funds_flow"),
+]
 
 
 def provider_available(vendor) -> int:

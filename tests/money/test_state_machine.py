@@ -40,7 +40,11 @@ from tests.money.conftest import (
 from tests.orders.conftest import sellable
 from vendors.services import withdrawals
 
-pytestmark = [pytest.mark.django_db, pytest.mark.money]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.money,
+    pytest.mark.usefixtures("funds_flow"),
+]
 STEPS = {"count": 0}
 
 

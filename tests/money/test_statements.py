@@ -14,7 +14,11 @@ from tests.orders.conftest import sellable
 from vendors.selectors_statements import get_vendor_statement, month_bounds
 from vendors.services import withdrawals
 
-pytestmark = [pytest.mark.django_db, pytest.mark.money]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.money,
+    pytest.mark.usefixtures("funds_flow"),
+]
 
 
 def vendor_total(vendor) -> int:

@@ -34,7 +34,11 @@ from tests.orders.test_concurrency import run_concurrently
 from vendors.models import VendorMember, Withdrawal
 from vendors.services import withdrawals
 
-pytestmark = [pytest.mark.django_db, pytest.mark.money]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.money,
+    pytest.mark.usefixtures("funds_flow"),
+]
 Status = Withdrawal.Status
 
 

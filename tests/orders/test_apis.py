@@ -8,7 +8,11 @@ from orders.models import Order, RefundRequest
 from tests import factories
 from tests.orders.conftest import lines, pay, sellable
 
-pytestmark = [pytest.mark.django_db, pytest.mark.money]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.money,
+    pytest.mark.usefixtures("funds_flow"),
+]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from orders.services import fulfilment, payment, refunds
 from tests.ledger.checking import fail_on_ledger_problems
 from tests.orders.conftest import sellable
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("funds_flow")]
 Kind = Account.Kind
 
 

@@ -18,7 +18,10 @@ from orders.models import Order, VendorOrder
 from tests import factories
 from tests.orders.conftest import lines, sellable
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("funds_flow"),
+]
 
 
 def run_concurrently(jobs) -> list:

@@ -13,7 +13,11 @@ from orders.services import fulfilment, payment, refunds
 from tests import factories
 from tests.orders.conftest import pay, sellable
 
-pytestmark = [pytest.mark.django_db, pytest.mark.money]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.money,
+    pytest.mark.usefixtures("funds_flow"),
+]
 Status = VendorOrder.Status
 
 

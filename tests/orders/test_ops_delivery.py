@@ -9,7 +9,11 @@ from orders.services import fulfilment
 from tests import factories
 from tests.orders.conftest import pay, sellable
 
-pytestmark = [pytest.mark.django_db, pytest.mark.money]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.money,
+    pytest.mark.usefixtures("funds_flow"),
+]
 Role = User.OperatorRole
 
 

@@ -25,7 +25,11 @@ from tests.orders.events import (
     sandbox_event,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.money]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.money,
+    pytest.mark.usefixtures("funds_flow"),
+]
 
 
 def body(type: str) -> bytes:

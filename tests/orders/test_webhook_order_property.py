@@ -33,7 +33,11 @@ from orders.tasks import process_pending_webhook_events_task
 from tests.orders.conftest import sellable
 from tests.orders.events import deliver, event_id_of, forged, process, sandbox_event
 
-pytestmark = [pytest.mark.django_db, pytest.mark.money]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.money,
+    pytest.mark.usefixtures("funds_flow"),
+]
 
 ORDER_RANK = {"pending_payment": 0, "paid": 1}
 VENDOR_ORDER_RANK = {"pending_payment": 0, "paid": 1, "accepted": 2, "shipped": 3}

@@ -18,7 +18,11 @@ from orders.models import Order, OrderEvent
 from orders.services.provider_events import process_webhook_event
 from tests.orders.conftest import sellable
 
-pytestmark = [pytest.mark.django_db, pytest.mark.money]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.money,
+    pytest.mark.usefixtures("funds_flow"),
+]
 URL = reverse("payments-webhook", kwargs={"provider": "sandbox"})
 
 

@@ -9,7 +9,8 @@ event (service)        postings                                       key
 requested              PENDING: Dr A amount; Cr T amount − fee;       withdrawal:
 (``request_``)         Cr REV fee                                     {vendor}:{key}
 paid (``mark_..._      post that entry; then Dr T amount − fee;       withdrawal:
-paid``)                Cr CASH amount − fee                           {id}:paid-out
+paid``)                Cr CASH amount − fee (the vendor's unfrozen    {id}:paid-out
+                       funds in the frozen shape)
 failed / rejected      void that entry (A gets the amount back)       —
 =====================  =============================================  ===============
 
@@ -43,6 +44,8 @@ from marketplace.ledger.services import (
     record_entry,
     void_entry,
 )
+from marketplace.payments.port import FundsFlow
+from marketplace.payments.providers import get_provider
 from marketplace.rules.selectors import get_rules
 from vendors.models import Vendor, Withdrawal, WithdrawalEvent
 from vendors.services.checks import (
@@ -244,12 +247,24 @@ def mark_withdrawal_paid(*, withdrawal_id: int, payout_id: str) -> bool:
                 ),
                 paid,
             ),
-            (_platform(Kind.PROVIDER_CASH, withdrawal.currency), -paid),
+            (_paid_from(withdrawal), -paid),
         ],
         reference=("vendor", withdrawal.vendor_id),
         metadata={"withdrawal": withdrawal.pk},
     )
     return True
+
+
+def _paid_from(withdrawal: Withdrawal) -> Account:
+    """Return where a payout's money was: the platform's cash, or, where the
+    provider keeps vendors' money in their own accounts (WeChat Pay shape), the
+    vendor's unfrozen funds there (``orders.services.books``)."""
+    flow = get_provider().capabilities.funds_flow
+    if flow == FundsFlow.FUNDS_FROZEN_IN_PAYEE_ACCOUNT:
+        return vendor_account(
+            withdrawal.vendor_id, Kind.VENDOR_UNFROZEN, withdrawal.currency
+        )
+    return _platform(Kind.PROVIDER_CASH, withdrawal.currency)
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Ops API for finance: reconciliation items, and vendors' security deposits.
+"""Ops API for finance: reconciliation items, and vendors' security deposits
+(asking for one to be paid, using it, releasing it).
 
 Finance only (admins always). Every correction is a new journal entry with the
 operator's reason; nothing in the ledger is edited.
@@ -16,7 +17,7 @@ from marketplace.common.schema import problem
 from orders.models import ReconciliationItem
 from orders.services import deposits
 from orders.services.reconciliation import resolve_reconciliation_item
-from vendors.models import Vendor
+from vendors.models import DepositPayment, Vendor
 
 INVALID = problem(400, "The input is not valid; ``errors`` names the fields.")
 NOT_FOUND = problem(404, "No such item or vendor.")
@@ -92,6 +93,70 @@ class ReconciliationResolveApi(APIView):
         return Response(ReconciliationItemOut(item).data)
 
 
+class DepositRequestIn(serializers.Serializer):
+    amount = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Minor units; by default what the vendor still owes of its "
+        "required deposit (the rule's amount).",
+    )
+
+
+class OpsDepositPaymentOut(serializers.ModelSerializer):
+    held_at_provider = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DepositPayment
+        fields = [
+            "id",
+            "vendor_id",
+            "amount",
+            "currency",
+            "status",
+            "payment_url",
+            "held_at_provider",
+            "held_amount",
+            "released_amount",
+            "created_at",
+            "paid_at",
+        ]
+        read_only_fields = fields
+
+    def get_held_at_provider(self, payment) -> bool:
+        """Whether it is frozen in the vendor's own account at the provider."""
+        return bool(payment.hold_reference)
+
+
+class DepositPaymentsApi(APIView):
+    """Finance asks a vendor to pay its deposit: a provider payment whose hosted
+    page the vendor pays on; the provider's webhook books it."""
+
+    permission_classes = [FINANCE]
+
+    @extend_schema(
+        operation_id="ops_deposit_payments_list",
+        responses={200: OpsDepositPaymentOut(many=True), **NOT_FOUND},
+    )
+    def get(self, request, vendor_id):
+        payments = _vendor(vendor_id).deposit_payments.order_by("-id")
+        return Response(OpsDepositPaymentOut(payments, many=True).data)
+
+    @extend_schema(
+        operation_id="ops_deposit_payment_create",
+        request=DepositRequestIn,
+        responses={201: OpsDepositPaymentOut, **INVALID, **NOT_FOUND, **CONFLICT},
+    )
+    def post(self, request, vendor_id):
+        data = DepositRequestIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = deposits.start_deposit_payment(
+            vendor=_vendor(vendor_id),
+            amount=data.validated_data.get("amount"),
+            operator=request.user,
+        )
+        return Response(OpsDepositPaymentOut(payment).data, status=201)
+
+
 class DepositUseIn(ReasonIn):
     amount = serializers.IntegerField(min_value=1)
     purpose = serializers.ChoiceField(choices=sorted(deposits.PURPOSES))
@@ -153,6 +218,11 @@ urlpatterns = [
         "reconciliation/<int:item_id>/resolve/",
         ReconciliationResolveApi.as_view(),
         name="ops-reconciliation-resolve",
+    ),
+    path(
+        "deposits/<int:vendor_id>/payments/",
+        DepositPaymentsApi.as_view(),
+        name="ops-deposit-payments",
     ),
     path(
         "deposits/<int:vendor_id>/use/",

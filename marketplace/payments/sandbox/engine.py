@@ -4,6 +4,8 @@ Shaped like Stripe Connect with separate charges and transfers: the shopper pays
 platform, the processing fee (``FEE_BPS``, rounded half up) is booked on the payment,
 a settlement is a transfer from the platform to the payee's account, and a payout
 pays a payee's available balance to its bank. Refunds return no fee.
+``SANDBOX_FUNDS_FLOW`` switches to the WeChat-like shape described in ``frozen``
+(each part frozen in the payee's own account).
 
 Functions here answer with plain dicts, as a provider's API answers with JSON, and
 raise ``SandboxApiError`` for what the provider refuses. Each one changes state in
@@ -15,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from marketplace.common.money import apply_bps
+from marketplace.payments.sandbox import frozen
 from marketplace.payments.sandbox.errors import SandboxApiError
 from marketplace.payments.sandbox.models import (
     SandboxAccount,
@@ -191,14 +194,17 @@ def _move(payment: SandboxPayment, target: str, failure_code: str = "") -> None:
     if target == Status.SUCCEEDED:
         payment.amount_captured = payment.amount
         payment.fee = apply_bps(payment.amount, FEE_BPS)
-        book(
-            platform_account(payment.currency),
-            type="payment",
-            amount=payment.amount,
-            fee=payment.fee,
-            source_id=payment.payment_id,
-            reference=payment.merchant_reference,
-        )
+        if frozen.is_frozen():
+            frozen.capture(payment, platform_account(payment.currency))
+        else:
+            book(
+                platform_account(payment.currency),
+                type="payment",
+                amount=payment.amount,
+                fee=payment.fee,
+                source_id=payment.payment_id,
+                reference=payment.merchant_reference,
+            )
     payment.save()
     emit_event(f"payment.{target}", payment_object(payment))
 
@@ -273,6 +279,7 @@ def refund(params: dict) -> dict:
         raise SandboxApiError(
             400, "amount_too_large", "The refund is larger than what is refundable."
         )
+    refund_id = new_id("re")
     for allocation in params["allocations"]:
         split = _split(payment, allocation["payee_ref"])
         if allocation["amount"] > split.amount - split.refunded:
@@ -281,25 +288,35 @@ def refund(params: dict) -> dict:
                 "amount_too_large",
                 f"The refund is larger than what is left of {split.sub_reference}.",
             )
+        if frozen.is_frozen():
+            frozen.refund_split(
+                split,
+                allocation["amount"],
+                refund_id=refund_id,
+                advance=allocation.get("advance", 0),
+                platform=platform_account(payment.currency),
+            )
+            continue
         split.refunded += allocation["amount"]
         split.save(update_fields=["refunded"])
     payment.amount_refunded += params["amount"]
     payment.save(update_fields=["amount_refunded"])
     created = SandboxRefund.objects.create(
-        refund_id=new_id("re"),
+        refund_id=refund_id,
         payment=payment,
         amount=params["amount"],
         currency=payment.currency,
         allocations=params["allocations"],
         reason=params["reason"],
     )
-    book(
-        platform_account(payment.currency),
-        type="refund",
-        amount=-created.amount,
-        source_id=created.refund_id,
-        reference=payment.merchant_reference,
-    )
+    if not frozen.is_frozen():
+        book(
+            platform_account(payment.currency),
+            type="refund",
+            amount=-created.amount,
+            source_id=created.refund_id,
+            reference=payment.merchant_reference,
+        )
     emit_event("refund.succeeded", refund_object(created))
     return refund_object(created)
 
@@ -324,6 +341,10 @@ def transfer(params: dict) -> dict:
         commission=params["commission"],
         currency=payment.currency,
     )
+    if frozen.is_frozen():
+        frozen.share(created, split, platform_account(payment.currency))
+        emit_event("transfer.created", transfer_object(created))
+        return transfer_object(created)
     for account, amount in (
         (platform_account(payment.currency), -created.amount),
         (split.account, created.amount),
@@ -350,6 +371,10 @@ def reverse_transfer(transfer_id: str, amount: int) -> dict:
         raise SandboxApiError(
             404, "resource_missing", f"No such transfer: {transfer_id}"
         )
+    if frozen.is_frozen():
+        frozen.return_shared(found, amount, platform_account(found.currency))
+        emit_event("transfer.reversed", transfer_object(found))
+        return transfer_object(found)
     if amount > found.amount - found.amount_reversed:
         raise SandboxApiError(
             400, "amount_too_large", "The reversal is larger than what is left."

@@ -74,7 +74,13 @@ class SandboxPayment(models.Model):
 
 
 class SandboxSplit(models.Model):
-    """One payee's part of a payment, with what was refunded and settled from it."""
+    """One payee's part of a payment, with what was refunded and settled from it.
+
+    In the frozen funds flow, ``settled`` is what left the frozen part (unfrozen to
+    the payee or shared to the platform) and was not returned, and ``unfrozen`` the
+    payee's unfrozen part not refunded since; ``settled - unfrozen`` is the
+    commission shared out, which a refund may use only once it is returned.
+    """
 
     payment = models.ForeignKey(
         SandboxPayment, on_delete=models.PROTECT, related_name="splits"
@@ -86,6 +92,7 @@ class SandboxSplit(models.Model):
     amount = models.BigIntegerField()
     refunded = models.BigIntegerField(default=0)
     settled = models.BigIntegerField(default=0)
+    unfrozen = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

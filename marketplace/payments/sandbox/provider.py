@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from marketplace.payments import port
 from marketplace.payments.port import Outcome
-from marketplace.payments.sandbox import accounts, engine
+from marketplace.payments.sandbox import accounts, engine, holds
 from marketplace.payments.sandbox.errors import SandboxApiError, SandboxTimeout
 from marketplace.payments.sandbox.idempotency import run_idempotent
 from marketplace.payments.sandbox.models import (
@@ -70,14 +70,18 @@ def _header(headers: Mapping[str, str], name: str) -> str:
 
 
 class SandboxProvider:
-    """A licensed provider in test mode, Stripe-shaped, with its own tables."""
+    """A licensed provider in test mode with its own tables: Stripe-shaped, or
+    WeChat-shaped with ``SANDBOX_FUNDS_FLOW`` (``sandbox.frozen``)."""
 
     name = "sandbox"
-    capabilities = port.Capabilities(
-        funds_flow=port.FundsFlow.CHARGES_ON_PLATFORM_THEN_TRANSFERS,
-        has_capture_step=False,
-        test_mode=True,
-    )
+
+    def __init__(self):
+        self.capabilities = port.Capabilities(
+            funds_flow=port.FundsFlow(settings.SANDBOX_FUNDS_FLOW),
+            has_capture_step=False,
+            test_mode=True,
+            can_hold_deposits=settings.SANDBOX_HOLD_DEPOSITS,
+        )
 
     # --- The wire ------------------------------------------------------------------
     def _mutate(
@@ -309,6 +313,49 @@ class SandboxProvider:
                 else port.OperationStatus.FAILED,
                 failure_code=body["failure_code"],
             ),
+        )
+
+    # --- Deposits held in the payee's account (holds.py) ---------------------------
+    @staticmethod
+    def _hold_result(body: dict) -> port.HoldResult:
+        return port.HoldResult(
+            outcome=Outcome.SUCCEEDED,
+            hold_id=body["id"],
+            operation_id=body["operation"],
+            amount_held=body["amount_held"],
+        )
+
+    def hold_funds(self, request, *, idempotency_key):
+        params = asdict(request)
+        return self._mutate(
+            port.HoldResult,
+            "hold_funds",
+            idempotency_key=idempotency_key,
+            params=params,
+            perform=lambda: holds.hold(params),
+            build=self._hold_result,
+        )
+
+    def capture_held_funds(self, hold_id, *, amount, idempotency_key):
+        port.check_amount(amount, "amount")
+        return self._mutate(
+            port.HoldResult,
+            "capture_held_funds",
+            idempotency_key=idempotency_key,
+            params={"hold_id": hold_id, "amount": amount},
+            perform=lambda: holds.capture(hold_id, amount),
+            build=self._hold_result,
+        )
+
+    def release_held_funds(self, hold_id, *, amount, idempotency_key):
+        port.check_amount(amount, "amount")
+        return self._mutate(
+            port.HoldResult,
+            "release_held_funds",
+            idempotency_key=idempotency_key,
+            params={"hold_id": hold_id, "amount": amount},
+            perform=lambda: holds.release(hold_id, amount),
+            build=self._hold_result,
         )
 
     # --- Webhooks and reconciliation -----------------------------------------------

@@ -7,11 +7,17 @@ from django.core.management.base import BaseCommand, CommandError
 from marketplace.ledger.checks import check_ledger
 from marketplace.ledger.selectors import get_ledger_size
 from orders.checks import check_orders
+from orders.checks_deposits import check_deposits
 from orders.checks_money import check_money
 
 # Each check returns readable problems (empty when fine): the ledger's own, then the
 # per-order invariants (orders/checks.py). The ``money`` test marker runs them all.
-CHECKS: list[Callable[[], list[str]]] = [check_ledger, check_orders, check_money]
+CHECKS: list[Callable[[], list[str]]] = [
+    check_ledger,
+    check_orders,
+    check_money,
+    check_deposits,
+]
 
 
 class Command(BaseCommand):

@@ -5,10 +5,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 from marketplace.payments.port import PaymentProvider
 from marketplace.payments.sandbox.provider import SandboxProvider
+from marketplace.payments.stripe_connect.provider import StripeConnectProvider
+from marketplace.payments.wechatpay.provider import WeChatPayProvider
 
 # Add an adapter here (issue 5: "stripe_connect", "wechatpay"); grep finds what runs.
 PROVIDERS: dict[str, type] = {
     "sandbox": SandboxProvider,
+    "stripe_connect": StripeConnectProvider,
+    "wechatpay": WeChatPayProvider,
 }
 
 

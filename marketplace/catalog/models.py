@@ -314,3 +314,84 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return self.image.name
+
+
+def import_upload_to(job, filename):
+    import secrets
+
+    extension = "xlsx" if job.format == ProductImport.Format.XLSX else "csv"
+    return f"imports/{job.vendor_id}/{secrets.token_hex(8)}.{extension}"
+
+
+def import_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class ProductImport(models.Model):
+    """A vendor's upload of products and stock (CSV or XLSX), run by a task.
+
+    The file is private: the worker reads it from the private storage, which the web
+    and the worker processes share. ``errors`` holds the first ``MAX_ERRORS`` bad
+    cells as ``{"row", "column", "message"}`` (rows numbered as in the file, the
+    header being row 1); ``error_rows`` counts every bad row.
+    """
+
+    MAX_ERRORS = 1000
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.PROTECT, related_name="product_imports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    format = models.CharField(max_length=4, choices=Format.choices)
+    file = models.FileField(upload_to=import_upload_to, storage=import_storage)
+    original_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(default=0)
+    products_created = models.PositiveIntegerField(default=0)
+    variants_created = models.PositiveIntegerField(default=0)
+    variants_updated = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    failure_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"import {self.pk} of vendor {self.vendor_id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def good_rows(self) -> int:
+        return self.processed_rows - self.error_rows
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, self.processed_rows * 100 // self.total_rows)

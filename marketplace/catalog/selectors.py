@@ -24,6 +24,7 @@ from marketplace.catalog.models import (
     Category,
     Product,
     ProductImage,
+    ProductImport,
     ProductRevision,
     Variant,
 )
@@ -282,3 +283,28 @@ def get_variant(*, variant_id: int) -> Variant:
     if variant is None:
         raise NotFound()
     return variant
+
+
+def list_vendor_variants_for_export(*, vendor: Vendor) -> QuerySet[Variant]:
+    """Return the vendor's variants with their products, for the products sheet.
+
+    Archived products are left out (the sheet cannot change them); the order keeps
+    a product's variants together.
+    """
+    return (
+        Variant.objects.filter(product__vendor=vendor)
+        .exclude(product__status=Product.Status.ARCHIVED)
+        .select_related("product__category")
+        .order_by("product_id", "position", "id")
+    )
+
+
+def list_vendor_imports(*, vendor: Vendor) -> QuerySet[ProductImport]:
+    return ProductImport.objects.filter(vendor=vendor).defer("errors")
+
+
+def get_vendor_import(*, vendor: Vendor, import_id: int) -> ProductImport:
+    job = ProductImport.objects.filter(vendor=vendor, pk=import_id).first()
+    if job is None:
+        raise NotFound()
+    return job

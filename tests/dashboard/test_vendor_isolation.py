@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from marketplace.catalog.models import Product, ProductImage, Variant
-from orders.models import RefundRequest, VendorOrder
+from orders.models import RefundRequest, VendorOrder, VendorPayee
 from orders.services.refunds import request_refund
 from tests import factories
 from tests.catalog.conftest import make_product, png_bytes
@@ -77,6 +77,16 @@ CASES = {
     "vendor-withdrawal": Case(("withdrawal_id",)),
     "vendor-statement": Case(),
     "vendor-statement-csv": Case(),
+    "vendor-statement-pdf": Case(),
+    "vendor-order-packing-slip": Case(("vendor_order_id",)),
+    "vendor-packing-slips": Case(),
+    "vendor-product-imports": Case(bodies={"post": {}}),
+    "vendor-product-import": Case(("import_id",)),
+    "vendor-products-export": Case(),
+    "vendor-payee": Case(),
+    "vendor-payee-onboarding-link": Case(),
+    "vendor-deposit": Case(),
+    "vendor-deposit-pay": Case(),
 }
 ROUTES = routes_under("api/vendor/")
 MATRIX = [
@@ -132,7 +142,13 @@ def world_of_a(django_capture_on_commit_callbacks):
         "vendor": vendor,
         "withdrawal_id": withdrawal.pk,
         "category": product.category_id,
-        "markers": ["Alpha Secret", "Alpha secret", "@alpha.test", order.number],
+        "markers": [
+            "Alpha Secret",
+            "Alpha secret",
+            "@alpha.test",
+            order.number,
+            VendorPayee.objects.get(vendor=vendor).account_ref,
+        ],
         "product_id": product.pk,
         "variant_id": product.variants.get().pk,
         "image_id": image.pk,
@@ -190,6 +206,11 @@ def snapshot(vendor: Vendor) -> tuple:
 def test_vendor_b_cannot_see_or_change_vendor_a(client_for, world_of_a, name, method):
     # given vendor A's world, and vendor B's owner signed in
     case = CASES[name]
+    if name == "join":
+        invitation = StaffInvitation.objects.get(pk=world_of_a["invitation_id"])
+        world_of_a = {**world_of_a, "invitation_token": invitation.token}
+    if "import_id" in case.kwargs:
+        world_of_a = {**world_of_a, "import_id": _import_of(world_of_a["vendor"])}
     intruder = client_for(factories.VendorFactory().members.get().user)
     body = case.bodies.get(method)
     options = {"format": "json"}
@@ -208,7 +229,159 @@ def test_vendor_b_cannot_see_or_change_vendor_a(client_for, world_of_a, name, me
     if case.names_an_object:
         assert response.status_code == 404, response.content
     else:
-        assert response.status_code < 500, response.content
-        text = response.content.decode(errors="replace")
+        assert response.status_code < 500
+        content = (
+            b"".join(response.streaming_content)
+            if response.streaming
+            else response.content
+        )
+        text = content.decode(errors="replace")
         assert [m for m in world_of_a["markers"] if m in text] == []
     assert snapshot(world_of_a["vendor"]) == before
+
+
+# --- the dashboard's web pages (/dashboard/) ------------------------------------
+# The same attack through the pages: B's owner signed in with a session. Bodies are
+# form fields; a callable body is given A's world (to name A's objects in a form).
+PAGE_CASES = {
+    "home": Case(),
+    "apply": Case(bodies={"post": {"company_name": "Hijacked Ltd"}}),
+    "join": Case(bodies={"post": lambda w: {"code": w["invitation_token"]}}),
+    "application": Case(bodies={"post": {"company_name": "Hijacked Ltd"}}),
+    "application-submit": Case(),
+    "application-licence": Case(),
+    "products": Case(),
+    "product-new": Case(
+        bodies={"post": lambda w: {"category": w["category"], "title_en": "B's"}}
+    ),
+    "product": Case(
+        ("product_id",),
+        {"post": lambda w: {"category": w["category"], "title_en": "Hijacked"}},
+    ),
+    "product-submit": Case(("product_id",)),
+    "product-withdraw": Case(("product_id",)),
+    "product-pause": Case(("product_id",)),
+    "product-resume": Case(("product_id",)),
+    "product-archive": Case(("product_id",)),
+    "variant-new": Case(
+        ("product_id",),
+        {"post": {"new-sku": "B-NEW-1", "new-price": "1", "new-stock_on_hand": "1"}},
+    ),
+    "variant": Case(
+        ("product_id", "variant_id"),
+        {"post": lambda w: {f"v{w['variant_id']}-price": "0.01"}},
+    ),
+    "image-new": Case(("product_id",), {"post": "IMAGE"}),
+    "image-delete": Case(("product_id", "image_id")),
+    "orders": Case(),
+    "orders-ship": Case(
+        bodies={
+            "post": lambda w: {
+                "carrier": "SF Express",
+                "vendor_order": [w["vendor_order_id"]],
+                f"tracking_{w['vendor_order_id']}": "SF1234567890",
+            }
+        }
+    ),
+    "order": Case(("vendor_order_id",)),
+    "order-accept": Case(("vendor_order_id",)),
+    "order-refuse": Case(("vendor_order_id",), {"post": {"reason": "No"}}),
+    "order-ship": Case(("vendor_order_id",), {"post": SHIP}),
+    "refunds": Case(),
+    "refund-accept": Case(("request_id",)),
+    "refund-refuse": Case(("request_id",), {"post": {"reason": "No"}}),
+    "money": Case(),
+    "payee-onboarding": Case(),
+    "withdrawals": Case(bodies={"post": {"amount": "100.00"}}),
+    "withdrawal": Case(("withdrawal_id",)),
+    "statement": Case(),
+    "staff": Case(bodies={"post": {"email": "new@b.test", "role": "staff"}}),
+    "member-role": Case(
+        ("member_id",), {"post": lambda w: {f"m{w['member_id']}-role": "owner"}}
+    ),
+    "member-remove": Case(("member_id",)),
+    "invitation-revoke": Case(("invitation_id",)),
+    # documents and imports (helper documents' views, linked from these pages)
+    "packing-slip": Case(("vendor_order_id",)),
+    "packing-slips": Case(
+        bodies={"post": lambda w: {"vendor_order": [w["vendor_order_id"]]}}
+    ),
+    "statement-pdf": Case(),
+    "statement-csv": Case(),
+    "product-import": Case(bodies={"post": {}}),
+    "product-import-status": Case(("import_id",)),
+    "product-export": Case(),
+}
+PAGE_ROUTES = routes_under("dashboard/")
+
+
+def page_methods(route) -> list[str]:
+    """The methods a page answers: declared by ``vendor_page``, else the view's."""
+    return list(getattr(route.view, "dashboard_methods", None) or route.methods)
+
+
+PAGE_MATRIX = [
+    pytest.param(route.name, method, id=f"page-{route.name}-{method}")
+    for route in PAGE_ROUTES
+    if route.name in PAGE_CASES
+    for method in page_methods(route)
+]
+
+
+def test_every_dashboard_page_has_an_isolation_case():
+    names = [route.name for route in PAGE_ROUTES]
+
+    assert None not in names, "every /dashboard/ route needs a name"
+    assert sorted(set(names) - set(PAGE_CASES)) == []
+    assert sorted(set(PAGE_CASES) - set(names)) == [], "a case for a page that is gone"
+
+
+@pytest.mark.parametrize(("name", "method"), PAGE_MATRIX)
+def test_vendor_b_cannot_see_or_change_vendor_a_through_the_pages(
+    client, world_of_a, name, method
+):
+    # given vendor A's world, and vendor B's owner signed in on the web
+    case = PAGE_CASES[name]
+    if name == "join":
+        invitation = StaffInvitation.objects.get(pk=world_of_a["invitation_id"])
+        world_of_a = {**world_of_a, "invitation_token": invitation.token}
+    if "import_id" in case.kwargs:
+        world_of_a = {**world_of_a, "import_id": _import_of(world_of_a["vendor"])}
+    client.force_login(factories.VendorFactory().members.get().user)
+    body = case.bodies.get(method, {})
+    if callable(body):
+        body = body(world_of_a)
+    elif body == "IMAGE":
+        body = {"image": SimpleUploadedFile("b.png", png_bytes(), "image/png")}
+    url = reverse(
+        f"dashboard:{name}", kwargs={key: world_of_a[key] for key in case.kwargs}
+    )
+    before = snapshot(world_of_a["vendor"])
+
+    # when vendor B asks
+    response = (
+        getattr(client, method)(url, body) if method == "post" else client.get(url)
+    )
+
+    # then it gets nothing of A's, and nothing of A's changed
+    if case.names_an_object:
+        assert response.status_code == 404, response.content
+    else:
+        assert response.status_code < 500
+        if response.streaming:
+            text = b"".join(response.streaming_content).decode(errors="replace")
+        else:
+            text = response.content.decode(errors="replace")
+        assert [m for m in world_of_a["markers"] if m in text] == []
+    assert snapshot(world_of_a["vendor"]) == before
+
+
+def _import_of(vendor) -> int:
+    """Return the id of a product import of ``vendor`` (not run)."""
+    from marketplace.catalog.models import ProductImport
+
+    return ProductImport.objects.create(
+        vendor=vendor,
+        format="csv",
+        file=SimpleUploadedFile("a.csv", b"sku\n", "text/csv"),
+    ).pk

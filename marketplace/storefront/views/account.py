@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -29,6 +29,7 @@ from marketplace.storefront.forms import (
 from marketplace.storefront.views.common import found, shopper_required
 from orders.selectors import get_address, list_addresses
 from orders.services import addresses as address_services
+from vendors.selectors import get_membership
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -81,6 +82,12 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
     next_page = reverse_lazy("storefront:home")
+
+    def get_default_redirect_url(self):
+        """Send a vendor's owner or staff to the dashboard, a shopper to the store."""
+        if get_membership(user=self.request.user) is not None:
+            return resolve_url("dashboard:home")
+        return super().get_default_redirect_url()
 
     def form_valid(self, form):
         response = super().form_valid(form)

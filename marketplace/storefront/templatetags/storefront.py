@@ -4,6 +4,7 @@ from django import template
 from django.conf import settings
 
 from marketplace.catalog.models import localized as localized_field
+from marketplace.common.forms import field_context
 from marketplace.common.money import format_amount
 
 register = template.Library()
@@ -87,26 +88,8 @@ def cart_count(context) -> int:
 
 @register.inclusion_tag("storefront/_field.html")
 def field(bound_field, **attrs):
-    """Render a form field with its label, help and errors next to it.
-
-    An invalid field gets ``aria-invalid`` and points at its messages with
-    ``aria-describedby``; ``attrs`` are extra widget attributes.
-    """
-    error_id = f"{bound_field.auto_id}-errors"
-    help_id = f"{bound_field.auto_id}-help"
-    described = [help_id] if bound_field.help_text else []
-    if bound_field.errors:
-        attrs["aria-invalid"] = "true"
-        described.append(error_id)
-    if described:
-        attrs["aria-describedby"] = " ".join(described)
-    return {
-        "field": bound_field,
-        "widget": bound_field.as_widget(attrs=attrs),
-        "error_id": error_id,
-        "help_id": help_id,
-        "is_checkbox": bound_field.widget_type == "checkbox",
-    }
+    """Render a form field with its label, help and errors next to it."""
+    return field_context(bound_field, attrs)
 
 
 @register.filter

@@ -482,12 +482,16 @@ class ProviderEvent:
 class Capabilities:
     """``can_hold_deposits``: the provider can freeze an amount in a payee's own
     account and later give it to the platform or back to the payee (the
-    ``*_held_funds`` methods); without it a deposit is paid to the platform."""
+    ``*_held_funds`` methods); without it a deposit is paid to the platform.
+    ``lists_payouts``: a payee's ``list_transactions`` shows its payouts (WeChat
+    Pay's bills do not show withdrawals, so the reconciliation cannot look for them
+    there)."""
 
     funds_flow: FundsFlow
     has_capture_step: bool
     test_mode: bool
     can_hold_deposits: bool = False
+    lists_payouts: bool = True
 
 
 # --- The port ---------------------------------------------------------------------

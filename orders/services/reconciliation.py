@@ -1,8 +1,11 @@
 """The daily reconciliation: the provider's transactions against the ledger.
 
 For one business day, every platform transaction from the port's
-``list_transactions`` must match what the ledger booked for it, and every capture
-the ledger booked that day must be at the provider:
+``list_transactions`` must match what the ledger booked for it, and every capture,
+refund, settlement, settlement reversal and payout the marketplace recorded as
+done at the provider that day must be in the provider's transactions (a
+``MISSING_AT_PROVIDER`` item each; ``reconciliation_expected`` says where each is
+looked for):
 
 =====================  ==============================================================
 provider transaction   the ledger's counterpart
@@ -36,6 +39,7 @@ from marketplace.ledger.services import get_or_create_account, record_entry
 from marketplace.payments.port import Outcome, TransactionType
 from marketplace.payments.providers import get_provider
 from orders.models import ReconciliationItem, Refund, VendorOrderSettlement
+from orders.services.reconciliation_expected import missing_at_provider
 from orders.services.settlement import SETTLE_TOPIC
 from vendors.models import DepositPayment
 from vendors.services.checks import clean_reason, require_operator
@@ -44,10 +48,11 @@ Kind = Account.Kind
 Item = ReconciliationItem.Kind
 FEE_MISMATCH = "fee"  # an amount mismatch of the provider's fee on a payment
 # transaction types whose amounts leave the platform's cash (refunds, transfers)
-OUTGOING = ("refund", "settlement", "fee")
+OUTGOING = ("refund", "settlement", "fee", "payout")
 
 
-def _bounds(day: date) -> tuple[datetime, datetime]:
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Return the business day's ``[start, end)`` in the current time zone."""
     start = timezone.make_aware(datetime.combine(day, time.min))
     return start, start + timedelta(days=1)
 
@@ -62,13 +67,79 @@ def _entry_amount(key: str, account_kind: str) -> int | None:
     ).aggregate(total=Sum("amount", default=0))["total"]
 
 
-def _payment_differences(txn) -> list[tuple[str, int, int]]:
-    deposit = DepositPayment.objects.filter(payment_reference=txn.source_id).first()
+def _first_by(queryset, field: str, values: set[str]) -> dict:
+    """Return ``{value: first row}`` of ``queryset`` whose ``field`` is a value."""
+    found: dict = {}
+    for row in queryset.filter(**{f"{field}__in": values}):
+        found.setdefault(getattr(row, field), row)
+    return found
+
+
+class _Books:
+    """What the ledger holds for a day's provider transactions, read in a fixed
+    number of queries however many transactions there are (a deposit capture,
+    rare, still costs its own)."""
+
+    def __init__(self, transactions):
+        ids: dict[str, set[str]] = {}
+        for txn in transactions:
+            ids.setdefault(str(txn.type), set()).add(txn.source_id)
+        payments = ids.get(TransactionType.PAYMENT, set())
+        settled = ids.get(TransactionType.SETTLEMENT, set()) | ids.get(
+            TransactionType.SETTLEMENT_REVERSAL, set()
+        )
+        deposits = DepositPayment.objects.all()
+        self.deposit_paid = _first_by(deposits, "payment_reference", payments)
+        self.deposit_held = _first_by(
+            deposits, "hold_reference", ids.get(TransactionType.DEPOSIT_HOLD, set())
+        )
+        self.deposit_released = _first_by(deposits, "release_settlement_id", settled)
+        self.refunds = _first_by(
+            Refund.objects.all(),
+            "provider_reference",
+            ids.get(TransactionType.REFUND, set()),
+        )
+        self.settlements = _first_by(
+            VendorOrderSettlement.objects.all(), "provider_settlement_id", settled
+        )
+        keys = {
+            f"payment:{pid}:{end}" for pid in payments for end in ("captured", "fee")
+        }
+        keys |= {
+            f"deposit:{d.pk}:{end}"
+            for d in [*self.deposit_paid.values(), *self.deposit_held.values()]
+            for end in ("paid", "fee")
+        }
+        keys |= {f"refund:{r.pk}:succeeded" for r in self.refunds.values()}
+        self.posted = set(
+            JournalEntry.objects.filter(
+                idempotency_key__in=keys, status="posted"
+            ).values_list("idempotency_key", flat=True)
+        )
+        self.sums = {
+            (key, kind): total
+            for key, kind, total in Posting.objects.filter(
+                entry__idempotency_key__in=self.posted
+            )
+            .values_list("entry__idempotency_key", "account__kind")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        }
+
+    def amount(self, key: str, account_kind: str) -> int | None:
+        """``_entry_amount`` from what was read."""
+        if key not in self.posted:
+            return None
+        return self.sums.get((key, account_kind), 0)
+
+
+def _payment_differences(txn, books: _Books) -> list[tuple[str, int, int]]:
+    deposit = books.deposit_paid.get(txn.source_id)
     key = (
         f"deposit:{deposit.pk}:paid" if deposit else f"payment:{txn.source_id}:captured"
     )
     kind = Kind.VENDOR_DEPOSIT if deposit else Kind.ORDER_ESCROW
-    booked = _entry_amount(key, kind)
+    booked = books.amount(key, kind)
     found = []
     if booked is None:
         found.append((Item.MISSING_IN_LEDGER, txn.amount, 0))
@@ -78,20 +149,20 @@ def _payment_differences(txn) -> list[tuple[str, int, int]]:
         fee_key = (
             f"deposit:{deposit.pk}:fee" if deposit else f"payment:{txn.source_id}:fee"
         )
-        fee = _entry_amount(fee_key, Kind.PLATFORM_FEE_EXPENSE) or 0
+        fee = books.amount(fee_key, Kind.PLATFORM_FEE_EXPENSE) or 0
         if fee != txn.fee:
             found.append((FEE_MISMATCH, txn.fee, fee))
     return found
 
 
-def _deposit_hold_differences(txn) -> list[tuple[str, int, int]]:
+def _deposit_hold_differences(txn, books: _Books) -> list[tuple[str, int, int]]:
     """A deposit frozen in the vendor's account left the platform's balance (hold:
     ``deposit:{id}:paid`` debits DF), or part of it came back (capture: the use
     entry naming the capture debits the platform's cash)."""
     if txn.type == TransactionType.DEPOSIT_HOLD:
-        deposit = DepositPayment.objects.filter(hold_reference=txn.source_id).first()
+        deposit = books.deposit_held.get(txn.source_id)
         key = f"deposit:{deposit.pk}:paid" if deposit else ""
-        booked = _entry_amount(key, Kind.VENDOR_DEPOSIT_FROZEN) if deposit else None
+        booked = books.amount(key, Kind.VENDOR_DEPOSIT_FROZEN) if deposit else None
         expected = -txn.amount
     else:
         entry = JournalEntry.objects.filter(
@@ -108,14 +179,14 @@ def _deposit_hold_differences(txn) -> list[tuple[str, int, int]]:
     return [] if booked == expected else [(Item.AMOUNT_MISMATCH, expected, booked)]
 
 
-def _differences(txn) -> list[tuple[str, int, int]]:
+def _differences(txn, books: _Books) -> list[tuple[str, int, int]]:
     """Return ``(kind, provider amount, ledger amount)`` for each difference."""
     if txn.type == TransactionType.PAYMENT:
-        return _payment_differences(txn)
+        return _payment_differences(txn, books)
     if txn.type == TransactionType.REFUND:
-        refund = Refund.objects.filter(provider_reference=txn.source_id).first()
+        refund = books.refunds.get(txn.source_id)
         booked = (
-            _entry_amount(f"refund:{refund.pk}:succeeded", Kind.ORDER_ESCROW)
+            books.amount(f"refund:{refund.pk}:succeeded", Kind.ORDER_ESCROW)
             if refund
             else None
         )
@@ -127,15 +198,11 @@ def _differences(txn) -> list[tuple[str, int, int]]:
             else [(Item.AMOUNT_MISMATCH, -txn.amount, booked)]
         )
     if txn.type in (TransactionType.DEPOSIT_HOLD, TransactionType.DEPOSIT_CAPTURE):
-        return _deposit_hold_differences(txn)
+        return _deposit_hold_differences(txn, books)
     if txn.type in (TransactionType.SETTLEMENT, TransactionType.SETTLEMENT_REVERSAL):
-        row = VendorOrderSettlement.objects.filter(
-            provider_settlement_id=txn.source_id
-        ).first()
+        row = books.settlements.get(txn.source_id)
         if row is None:
-            deposit = DepositPayment.objects.filter(
-                release_settlement_id=txn.source_id
-            ).first()
+            deposit = books.deposit_released.get(txn.source_id)
             if deposit is None:
                 return [(Item.MISSING_IN_LEDGER, -txn.amount, 0)]
             expected = deposit.released_amount
@@ -147,20 +214,54 @@ def _differences(txn) -> list[tuple[str, int, int]]:
     return []
 
 
+def _missing_captures(day, since, until, seen: set[str]) -> list[ReconciliationItem]:
+    """Return an item per capture booked in the day that the provider lacks (two
+    queries, however many)."""
+    keys = [
+        key
+        for key in JournalEntry.objects.filter(
+            kind="payment_captured", created_at__gte=since, created_at__lt=until
+        ).values_list("idempotency_key", flat=True)
+        if key.removeprefix("payment:").removesuffix(":captured") not in seen
+    ]
+    booked = (
+        Posting.objects.filter(
+            entry__idempotency_key__in=keys, account__kind=Kind.ORDER_ESCROW
+        )
+        .values_list("entry__idempotency_key", "account__currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return [
+        ReconciliationItem(
+            day=day,
+            kind=Item.MISSING_AT_PROVIDER,
+            transaction_type="payment",
+            source_id=key.removeprefix("payment:").removesuffix(":captured"),
+            currency=currency,
+            provider_amount=0,
+            ledger_amount=-total,
+        )
+        for key, currency, total in booked
+    ]
+
+
 def reconcile_day(*, day: date) -> int:
     """Compare the provider's platform transactions of ``day`` (business time zone)
     with the ledger; record each difference once. Return how many are new.
 
     Call outside a transaction: ``list_transactions`` is a network call.
     """
-    since, until = _bounds(day)
-    transactions = get_provider().list_transactions(since=since, until=until)
+    since, until = day_bounds(day)
+    provider = get_provider()
+    transactions = provider.list_transactions(since=since, until=until)
     items = []
     seen_payments = set()
+    books = _Books(transactions)
     for txn in transactions:
         if txn.type == TransactionType.PAYMENT:
             seen_payments.add(txn.source_id)
-        for kind, provider_amount, ledger_amount in _differences(txn):
+        for kind, provider_amount, ledger_amount in _differences(txn, books):
             fee = kind == FEE_MISMATCH
             items.append(
                 ReconciliationItem(
@@ -175,26 +276,22 @@ def reconcile_day(*, day: date) -> int:
                     ledger_amount=ledger_amount,
                 )
             )
-    captures = JournalEntry.objects.filter(
-        kind="payment_captured", created_at__gte=since, created_at__lt=until
-    ).values_list("idempotency_key", flat=True)
-    for key in captures:
-        payment_id = key.removeprefix("payment:").removesuffix(":captured")
-        if payment_id not in seen_payments:
-            booked = _entry_amount(key, Kind.ORDER_ESCROW) or 0
-            items.append(
-                ReconciliationItem(
-                    day=day,
-                    kind=Item.MISSING_AT_PROVIDER,
-                    transaction_type="payment",
-                    source_id=payment_id,
-                    currency=Account.objects.filter(
-                        postings__entry__idempotency_key=key
-                    ).values_list("currency", flat=True)[0],
-                    provider_amount=0,
-                    ledger_amount=-booked,
-                )
+    items += _missing_captures(day, since, until, seen_payments)
+    for expected in missing_at_provider(
+        provider=provider, since=since, until=until, platform=transactions
+    ):
+        items.append(
+            ReconciliationItem(
+                day=day,
+                kind=Item.MISSING_AT_PROVIDER,
+                transaction_type=str(expected.type),
+                source_id=expected.source_id,
+                reference=expected.reference,
+                currency=expected.currency,
+                provider_amount=0,
+                ledger_amount=expected.amount,
             )
+        )
     before = ReconciliationItem.objects.count()
     ReconciliationItem.objects.bulk_create(items, ignore_conflicts=True)
     return ReconciliationItem.objects.count() - before

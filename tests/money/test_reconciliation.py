@@ -104,3 +104,30 @@ def test_finance_lists_and_resolves_items_through_the_ops_api(client_for):
     assert refused.status_code == 403
     assert resolved.json()["status"] == "resolved"
     assert again.status_code == 409
+
+
+def test_reconciling_a_day_costs_the_same_queries_however_many_orders(
+    paid_order, commission_vendor
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def a_sale():
+        vendor_order = complete(
+            paid_order((sellable(vendor=commission_vendor), 2)).vendor_orders.get()
+        )
+        settle()
+        refund(vendor_order, 1000, key=str(vendor_order.pk))
+        run_refunds()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert reconcile_day(day=timezone.localdate()) == 0
+        return len(captured)
+
+    a_sale()
+    one = queries()
+    for _ in range(3):
+        a_sale()
+
+    assert queries() == one

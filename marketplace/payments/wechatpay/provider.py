@@ -74,6 +74,7 @@ class WeChatPayProvider:
         funds_flow=port.FundsFlow.FUNDS_FROZEN_IN_PAYEE_ACCOUNT,
         has_capture_step=False,
         test_mode=False,  # the v3 API has no test mode
+        lists_payouts=False,  # withdrawals (提现) are not in the bills
     )
 
     def __init__(self):

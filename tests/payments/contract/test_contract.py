@@ -23,7 +23,8 @@ from orders.services.checkout import place_order
 from orders.services.late_refunds import refund_completed_vendor_order
 from orders.services.payees import get_payee
 from orders.services.payment import start_payment
-from orders.services.reconciliation import reconcile_day
+from orders.services.reconciliation import day_bounds, reconcile_day
+from orders.services.reconciliation_expected import expected_at_provider
 from tests import factories
 from tests.money.conftest import (
     Kind,
@@ -72,6 +73,13 @@ def refund_after_settlement(vendor_order, amount=REFUND) -> Refund:
     )
 
 
+def expected_types() -> set[str]:
+    """Return the types of what the ledger says moved at the provider today."""
+    since, until = day_bounds(timezone.localdate())
+    found = expected_at_provider(provider=get_provider(), since=since, until=until)
+    return {str(e.type) for e in found}
+
+
 def redeliver(topic: str) -> None:
     """Deliver ``topic`` again now, as the outbox sweep would after its backoff."""
     OutboxMessage.objects.filter(topic=topic, delivered_at__isnull=True).update(
@@ -114,8 +122,15 @@ def test_the_full_lifecycle_books_the_same_on_every_adapter(harness, onboarded_v
     assert escrow_balance(order) == 0
     assert Refund.objects.get().status == Refund.Status.SUCCEEDED
     call_command("ledger_check")
-    # and the day reconciles, then shows exactly the transaction the provider dropped
+    # and the day reconciles, each movement found where the adapter lists it,
+    # then shows exactly the transaction the provider dropped
     assert reconcile_day(day=timezone.localdate()) == 0
+    assert expected_types() == {
+        "refund",
+        "settlement",
+        "settlement_reversal",
+        *(["payout"] if get_provider().capabilities.lists_payouts else []),
+    }
     harness.drop_transaction(source_id=order.payment_reference)
     assert reconcile_day(day=timezone.localdate()) == 1
     item = ReconciliationItem.objects.get()
@@ -123,6 +138,58 @@ def test_the_full_lifecycle_books_the_same_on_every_adapter(harness, onboarded_v
         "missing_at_provider",
         order.payment_reference,
     )
+
+
+def a_day_with_a_refund_and_a_settlement(harness, vendor):
+    """Pay, complete, refund part of the completed vendor order, then settle it."""
+    order = pay(harness, place(vendor))
+    vendor_order = complete(order.vendor_orders.get())
+    refund_after_settlement(vendor_order, amount=1000)
+    deliver("order.refund_created")
+    assert settle() == 1
+    harness.deliver_webhooks()
+    process_webhooks()
+    return Refund.objects.get(), VendorOrderSettlement.objects.get()
+
+
+def test_a_day_with_a_refund_and_a_settlement_reconciles(harness, onboarded_vendor):
+    refund, row = a_day_with_a_refund_and_a_settlement(harness, onboarded_vendor)
+
+    assert reconcile_day(day=timezone.localdate()) == 0
+
+    assert refund.status == Refund.Status.SUCCEEDED
+    assert refund.provider_reference
+    assert row.provider_settlement_id
+    assert row.transfer_amount > 0
+
+
+@pytest.mark.parametrize("dropped", ["refund", "settlement"])
+def test_the_reconciliation_finds_what_the_provider_lacks(
+    harness, onboarded_vendor, dropped
+):
+    # given a day with a refund and a settlement, one of whose transactions the
+    # provider dropped
+    refund, row = a_day_with_a_refund_and_a_settlement(harness, onboarded_vendor)
+    source_id, amount = {
+        "refund": (refund.provider_reference, refund.amount),
+        "settlement": (row.provider_settlement_id, row.transfer_amount),
+    }[dropped]
+    harness.drop_transaction(source_id=source_id)
+
+    # when the day is reconciled twice
+    found = reconcile_day(day=timezone.localdate())
+    again = reconcile_day(day=timezone.localdate())
+
+    # then exactly that object is missing at the provider, recorded once
+    assert (found, again) == (1, 0)
+    item = ReconciliationItem.objects.get()
+    assert (
+        item.kind,
+        item.transaction_type,
+        item.source_id,
+        item.provider_amount,
+        item.ledger_amount,
+    ) == ("missing_at_provider", dropped, source_id, 0, amount)
 
 
 @pytest.mark.parametrize("order_as", ["as-sent", "reversed"])
@@ -183,6 +250,34 @@ def test_a_refund_after_the_vendor_was_paid_out_becomes_its_receivable(
     assert vendor_balance(vendor, Kind.VENDOR_RECEIVABLE) == refund_vendor
     assert vendor_balance(vendor, Kind.VENDOR_AVAILABLE) == vendor_part
     call_command("ledger_check")
+    assert reconcile_day(day=timezone.localdate()) == 0
+
+
+def test_a_settlement_netted_in_full_reconciles(harness, onboarded_vendor):
+    # given a vendor that owes a refund it had already been paid out, and a small
+    # order whose whole vendor part repays it (nothing to transfer to the vendor)
+    vendor = onboarded_vendor
+    vendor_order = complete(pay(harness, place(vendor)).vendor_orders.get())
+    settle()
+    harness.exhaust_payee_balance(get_payee(vendor=vendor).account_ref)
+    refund_after_settlement(vendor_order)
+    deliver("order.refund_created")
+    deliver("order.settlement_reversal")
+    small = place_order(
+        shopper=(shopper := factories.UserFactory()),
+        address_id=factories.AddressFactory(user=shopper).pk,
+        lines=lines((sellable(vendor=vendor, price=1000), 1)),
+    )
+    complete(pay(harness, small).vendor_orders.get())
+
+    settle()
+
+    row = VendorOrderSettlement.objects.get(vendor_order__order=small)
+    assert (row.transfer_amount, row.netted_amount > 0) == (0, True)
+    harness.deliver_webhooks()
+    process_webhooks()
+    call_command("ledger_check")
+    assert reconcile_day(day=timezone.localdate()) == 0
 
 
 # --- Faults: every case ends with exactly one effect at the provider -----------------

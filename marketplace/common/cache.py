@@ -26,7 +26,8 @@ from django.db import transaction
 T = TypeVar("T")
 
 # What the public catalog shows: products, variants, prices and stock, images,
-# categories, and the vendors' shop names, terms and status. (Retail prices are stored
+# categories, and the vendors' shop names, terms and status. (Stock moved by orders
+# does not bump it: see orders/services/stock.py.) (Retail prices are stored
 # when written, so a rule change reprices nothing already listed.)
 CATALOG = "catalog"
 

@@ -130,10 +130,10 @@ else:
         "store_processed": False,
     }
 # Public catalog answers (product lists, searches, product pages) are cached this many
-# seconds under a version the catalog, stock and vendor services bump on every change
-# (marketplace/common/cache.py). Off without Redis: a per-process cache would not see
-# the bumps made by the worker.
-CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=60 if REDIS_URL else 0)
+# seconds under a version the catalog and vendor services bump on every change they
+# make (marketplace/common/cache.py); stock moved by orders shows when the answer
+# expires. Off without Redis: a per-process cache would not see the worker's bumps.
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=10 if REDIS_URL else 0)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

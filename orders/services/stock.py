@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from django.db import connection
 
 from marketplace.catalog.models import Variant
-from marketplace.common import cache
 
 _TABLE = Variant._meta.db_table
 
@@ -52,8 +51,12 @@ RESTOCK = _SQL.format(
 
 
 def _run(sql: str, quantities: Mapping[int, int]) -> set[int]:
-    """Apply ``sql`` to every variant in ``quantities``; return the ids it changed."""
-    cache.bump(cache.CATALOG)
+    """Apply ``sql`` to every variant in ``quantities``; return the ids it changed.
+
+    Orders move stock without bumping the catalog cache's version: a flash sale would
+    otherwise empty the cache on every sale, when reads peak. The public catalog shows
+    these moves within ``CATALOG_CACHE_SECONDS``; checkout re-checks stock anyway.
+    """
     if not quantities:
         return set()
     ids = sorted(quantities)

@@ -138,12 +138,19 @@ def category_facets(products: QuerySet) -> list[dict]:
 
 
 def get_live_product(*, product_id: int) -> Product:
-    """Return a visible listing with its variants and images, or raise NotFound."""
-    product = (
-        _with_related(_with_numbers(visible_products())).filter(pk=product_id).first()
-    )
+    """Return a visible listing with its variants and images, or raise NotFound.
+
+    ``min_price`` and ``stock_available`` are worked out from the prefetched active
+    variants, the same numbers ``_with_numbers`` annotates on lists, without its two
+    correlated subqueries.
+    """
+    product = _with_related(visible_products()).filter(pk=product_id).first()
     if product is None:
         raise NotFound()
+    variants = product.variants.all()
+    prices = [v.retail_price for v in variants if v.retail_price is not None]
+    product.min_price = min(prices, default=None)
+    product.stock_available = sum(v.stock_on_hand - v.stock_reserved for v in variants)
     return product
 
 

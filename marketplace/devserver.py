@@ -53,6 +53,10 @@ def main() -> int:
     env.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.base")
     host = env.get("HOST", "127.0.0.1")
     port = env.get("PORT", "8000")
+    # Links in emails and the sandbox's webhooks go to SITE_URL: this server's address
+    # unless set (0.0.0.0 listens everywhere; the processes here reach it on loopback).
+    loopback = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    env.setdefault("SITE_URL", f"http://{loopback}:{port}")
     python = sys.executable
     manage = [python, "manage.py"]
     signal.signal(signal.SIGTERM, _stop)

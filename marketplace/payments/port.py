@@ -420,9 +420,11 @@ class VendorBalance:
 
 @dataclass(frozen=True)
 class Transaction:
-    """One movement on an account's balance at the provider, for reconciliation.
+    """One movement at the provider, for reconciliation: on a payee's balance, or
+    in the platform's view (``PaymentProvider.list_transactions`` says what that
+    holds in each shape).
 
-    ``amount`` is signed from the account's side; ``net = amount - fee``.
+    ``amount`` is signed from the listing's side; ``net = amount - fee``.
     ``source_id`` is the provider object (payment, refund, settlement, payout);
     ``reference`` the merchant reference of the payment it belongs to, if any.
     """
@@ -604,5 +606,32 @@ class PaymentProvider(Protocol):
     def list_transactions(
         self, *, since: datetime, until: datetime, payee_ref: str | None = None
     ) -> list[Transaction]:
-        """Return the balance movements created in ``[since, until)``, oldest first:
-        the platform's, or a payee's when ``payee_ref`` is given."""
+        """Return the movements created in ``[since, until)``, oldest first.
+
+        With ``payee_ref``: the movements on that payee's balance, whatever the
+        shape (its part of payments, refunds and settlements; its payouts when
+        ``capabilities.lists_payouts``).
+
+        Without, the platform's view, which is what the daily reconciliation
+        compares with the ledger; each ``source_id`` is the port's id of the object:
+
+        - ``CHARGES_ON_PLATFORM_THEN_TRANSFERS``: the platform's own balance
+          movements: ``payment`` +amount captured with its ``fee``, ``refund``
+          −amount, ``settlement`` −amount transferred to the payee,
+          ``settlement_reversal`` +amount pulled back, ``deposit_hold`` −amount
+          held in the payee's account, ``deposit_capture`` +amount captured.
+        - ``FUNDS_FROZEN_IN_PAYEE_ACCOUNT``: the money of the platform's payments,
+          whosever balance it is on (WeChat Pay's bills of the 服务商), not the
+          platform's own balance: ``payment`` once per payment at its full amount
+          (every split, though frozen in the payees' accounts) with its ``fee``;
+          ``refund`` once per refund at −its full amount (every allocation,
+          advanced by the platform or not); ``settlement`` −``amount`` unfrozen to
+          the payee (the ``commission`` shared to the platform is not listed here
+          but on the payee's view, as −commission); ``settlement_reversal`` −amount
+          returned to the payee; ``deposit_capture`` +amount captured (a hold moves
+          nothing: the part is already frozen). A settlement the provider lists
+          only on the payee's view (WeChat Pay lists the unfreezing once the order
+          is finished) is looked for there by the reconciliation.
+
+        Payouts are never on the platform's view.
+        """

@@ -18,9 +18,9 @@ payout                 its ``withdrawal:{id}:paid-out``      payout, its id
 =====================  ====================================  ========================
 
 Each is looked for in the platform's listing first. In the frozen shape a movement
-may touch only the payee's balance (the sandbox lists a refund the platform did not
-advance, and a settlement sharing no commission, on the payee's account alone), so
-what the platform's listing lacks is then looked for in the listings of the payees
+may be listed on the payee's side only (a provider may show a settlement's
+commission sharing on the payee's bill before it lists the unfreezing), so what the
+platform's listing lacks is then looked for in the listings of the payees
 concerned. Payouts are always on the payee's listing, and are looked for only when
 the provider lists them (``Capabilities.lists_payouts``). Either way a payee's
 listing is fetched at most once per run.

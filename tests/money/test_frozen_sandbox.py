@@ -183,11 +183,15 @@ def test_list_transactions_shows_the_frozen_flow(provider, payees, paid):
     platform = provider.list_transactions(since=since, until=until)
     payee = provider.list_transactions(since=since, until=until, payee_ref=payees[0])
 
+    # the platform's view is the bill of its payments, as WeChat Pay's: the
+    # payment at its full amount, what the settlement unfroze, the return
     assert [(t.type, t.amount, t.fee) for t in platform] == [
-        (TransactionType.PAYMENT, 0, 182),
-        (TransactionType.SETTLEMENT, 2000, 0),
+        (TransactionType.PAYMENT, 30250, 182),
+        (TransactionType.SETTLEMENT, -18000, 0),
         (TransactionType.SETTLEMENT_REVERSAL, -500, 0),
+        (TransactionType.REFUND, -500, 0),
     ]
+    assert platform[1].source_id == settlement.settlement_id
     assert [(t.type, t.amount) for t in payee] == [
         (TransactionType.PAYMENT, 20000),
         (TransactionType.SETTLEMENT, -2000),
@@ -195,3 +199,39 @@ def test_list_transactions_shows_the_frozen_flow(provider, payees, paid):
         (TransactionType.REFUND, -500),
     ]
     assert sum(t.net for t in payee) == sum(balance(provider, payees[0]))
+
+
+def test_the_platform_lists_a_refund_once_at_its_full_amount(provider, payees, paid):
+    # given the first payee paid out, then a refund of both parts: the platform
+    # advances the first payee's part (垫付退款), the second comes from its frozen part
+    cash = platform_account("CNY").available
+    settle(provider, paid, payees[0], 18000, 2000)
+    provider.payout(PayoutRequest(payees[0], 18000, "CNY"), idempotency_key="po-1")
+    refunded = provider.refund(
+        RefundRequest(
+            paid,
+            1250,
+            "CNY",
+            (Allocation(payees[0], 1000, advance=1000), Allocation(payees[1], 250)),
+        ),
+        idempotency_key="refund-2",
+    )
+    window = {
+        "since": timezone.now() - timedelta(hours=1),
+        "until": timezone.now() + timedelta(hours=1),
+    }
+
+    platform = provider.list_transactions(**window)
+    second = provider.list_transactions(**window, payee_ref=payees[1])
+
+    assert refunded.outcome is Outcome.SUCCEEDED
+    assert [(t.type, t.amount, t.source_id) for t in platform] == [
+        (TransactionType.PAYMENT, 30250, paid),
+        (TransactionType.SETTLEMENT, -18000, platform[1].source_id),
+        (TransactionType.REFUND, -1250, refunded.refund_id),
+    ]
+    assert [(t.type, t.amount) for t in second] == [
+        (TransactionType.PAYMENT, 10250),
+        (TransactionType.REFUND, -250),
+    ]
+    assert platform_account("CNY").available == cash + 2000 - 1000

@@ -18,8 +18,11 @@ from tests.money.test_refunds_after_completion import refund
 from tests.orders.conftest import lines, sellable
 
 pytestmark = [pytest.mark.django_db, pytest.mark.money]
+# the tests that move money run in both of the sandbox's shapes
+both_shapes = pytest.mark.usefixtures("funds_flow")
 
 
+@both_shapes
 def test_a_day_of_payments_refunds_and_settlements_reconciles(
     paid_order, commission_vendor
 ):
@@ -41,14 +44,17 @@ def test_a_day_of_payments_refunds_and_settlements_reconciles(
     )
 
 
+@both_shapes
 def test_differences_become_items_once_and_are_resolved_by_an_entry(
     paid_order, commission_vendor, shopper
 ):
     # given a payment the ledger booked but the provider dropped, and one the
     # provider took that the ledger never heard of
     booked = paid_order((sellable(vendor=commission_vendor), 1))
-    dropped = SandboxBalanceTransaction.objects.get(source_id=booked.payment_reference)
-    control.drop_transaction(dropped.transaction_id)
+    for dropped in SandboxBalanceTransaction.objects.filter(
+        source_id=booked.payment_reference
+    ):
+        control.drop_transaction(dropped.transaction_id)
     other = factories.UserFactory()
     unheard = place_order(
         shopper=other,
@@ -107,18 +113,26 @@ def test_finance_lists_and_resolves_items_through_the_ops_api(client_for):
 
 
 def test_reconciling_a_day_costs_the_same_queries_however_many_orders(
-    paid_order, commission_vendor
+    paid_order, commission_vendor, funds_flow
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    # in the frozen shape a refund after settlement needs the commission returned,
+    # which costs the reconciliation a few queries per refund (documented in
+    # reconciliation_expected._returns): there the sale refunds before settling
+    frozen = funds_flow == "funds_frozen_in_payee_account"
 
     def a_sale():
         vendor_order = complete(
             paid_order((sellable(vendor=commission_vendor), 2)).vendor_orders.get()
         )
-        settle()
+        if not frozen:
+            settle()
         refund(vendor_order, 1000, key=str(vendor_order.pk))
         run_refunds()
+        if frozen:
+            settle()
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:

@@ -19,11 +19,20 @@ like WeChat Pay 平台收付通 with profit sharing (分账) instead of like Str
   negative, as in the other shape;
 - payouts pay the payee's ``available`` balance (``accounts.payout``, unchanged).
 
-Balance transactions (``list_transactions``): the payee sees ``payment`` +split,
-``settlement`` −commission, ``settlement_reversal`` +returned, ``refund`` −amount
-and its payouts; the platform sees ``payment`` 0 with the fee, ``settlement``
-+commission, ``settlement_reversal`` −returned and ``refund`` −advanced.
+Balance transactions (the rows ``book`` records): the payee's are ``payment``
++split, ``settlement`` −commission, ``settlement_reversal`` +returned, ``refund``
+−(amount − advance) and its payouts; the platform's own are ``payment`` 0 with the
+fee, ``settlement`` +commission, ``settlement_reversal`` −returned and ``refund``
+−advanced.
+
+``list_transactions`` shows a payee its own rows. The platform's listing is not its
+own balance but the bill of its payments, as WeChat Pay's bills are
+(``platform_listing``): each payment once at its full amount with its fee, each
+refund once at its full amount, each settlement at −what it unfroze to the payee,
+each return at −returned, and the deposit captures.
 """
+
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import F
@@ -203,3 +212,79 @@ def return_shared(transfer: SandboxTransfer, amount: int, platform) -> None:
         source_id=transfer.transfer_id,
         reference=reference,
     )
+
+
+# --- The platform's listing -------------------------------------------------------
+SUMMED = ("payment", "refund")  # one line per object, summed over every account
+
+
+def _line(row: SandboxBalanceTransaction, **changes) -> SandboxBalanceTransaction:
+    """Return an unsaved copy of ``row`` with ``changes``: a line of the listing."""
+    fields = {
+        name: getattr(row, name)
+        for name in (
+            "transaction_id",
+            "type",
+            "amount",
+            "fee",
+            "currency",
+            "source_id",
+            "reference",
+            "created_at",
+        )
+    }
+    return SandboxBalanceTransaction(**{**fields, **changes})
+
+
+def platform_listing(
+    rows: Iterable[SandboxBalanceTransaction],
+) -> list[SandboxBalanceTransaction]:
+    """Return the platform's listing from the rows of every account in the window
+    (``account`` loaded, oldest first), as WeChat Pay's bills present it:
+
+    - ``payment``: one line per payment, its splits (frozen in the payees'
+      accounts) and the fee the platform paid summed: the full amount, the fee;
+    - ``refund``: one line per refund, what the payees paid and what the platform
+      advanced summed: −the full amount;
+    - ``settlement``: one line per settlement, −the ``amount`` it unfroze to the
+      payee (the commission shared to the platform is not listed);
+    - ``settlement_reversal`` (−returned) and ``deposit_*``: the platform's rows.
+
+    ``rows`` include the dropped ones (``hidden``, ``control.drop_transaction``): a
+    line any of whose rows was dropped is left out, as the provider lost that
+    object; a dropped return or deposit row is left out alone.
+    """
+    rows = list(rows)
+    lost = {
+        (r.type, r.source_id)
+        for r in rows
+        if r.hidden and (r.type in SUMMED or r.type == "settlement")
+    }
+    rows = [r for r in rows if not r.hidden and (r.type, r.source_id) not in lost]
+    unfrozen = dict(
+        SandboxTransfer.objects.filter(
+            transfer_id__in={
+                r.source_id
+                for r in rows
+                if r.type == "settlement" and not r.account.is_platform
+            }
+        ).values_list("transfer_id", "amount")
+    )
+    summed: dict[tuple[str, str], SandboxBalanceTransaction] = {}
+    listed = []
+    for row in rows:
+        platform = row.account.is_platform
+        if row.type in SUMMED:
+            line = summed.get((row.type, row.source_id))
+            if line is None:
+                line = summed[(row.type, row.source_id)] = _line(row)
+                listed.append(line)
+            else:
+                line.amount += row.amount
+                line.fee += row.fee
+        elif row.type == "settlement":
+            if not platform:
+                listed.append(_line(row, amount=-unfrozen[row.source_id]))
+        elif platform:
+            listed.append(_line(row))
+    return listed

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from marketplace.payments import port
 from marketplace.payments.port import Outcome
-from marketplace.payments.sandbox import accounts, engine, holds
+from marketplace.payments.sandbox import accounts, engine, frozen, holds
 from marketplace.payments.sandbox.errors import SandboxApiError, SandboxTimeout
 from marketplace.payments.sandbox.idempotency import run_idempotent
 from marketplace.payments.sandbox.models import (
@@ -393,13 +393,15 @@ class SandboxProvider:
     def list_transactions(self, *, since, until, payee_ref=None):
         def fetch():
             rows = SandboxBalanceTransaction.objects.filter(
-                created_at__gte=since, created_at__lt=until, hidden=False
-            )
+                created_at__gte=since, created_at__lt=until
+            ).order_by("created_at", "id")
+            if payee_ref is None and frozen.is_frozen():
+                # the bill of the platform's payments, from every account's rows
+                return frozen.platform_listing(rows.select_related("account"))
+            rows = rows.filter(hidden=False)
             if payee_ref is None:
-                rows = rows.filter(account__is_platform=True)
-            else:
-                rows = rows.filter(account__account_id=payee_ref)
-            return list(rows.order_by("created_at", "id"))
+                return list(rows.filter(account__is_platform=True))
+            return list(rows.filter(account__account_id=payee_ref))
 
         return [
             port.Transaction(

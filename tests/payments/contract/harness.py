@@ -245,9 +245,9 @@ class SandboxHarness:
         from marketplace.payments.sandbox import control
         from marketplace.payments.sandbox.models import SandboxBalanceTransaction
 
-        for row in SandboxBalanceTransaction.objects.filter(
-            source_id=source_id, account__is_platform=True
-        ):
+        # on every account: in the frozen shape the platform's listing is made of
+        # the payees' rows too (sandbox/frozen.py ``platform_listing``)
+        for row in SandboxBalanceTransaction.objects.filter(source_id=source_id):
             control.drop_transaction(row.transaction_id)
 
     def exhaust_payee_balance(self, payee_ref):
@@ -272,8 +272,20 @@ def _stripe_harness() -> ProviderHarness:
     return StripeHarness()
 
 
+class FrozenSandboxHarness(SandboxHarness):
+    """The sandbox in its second money shape (``SANDBOX_FUNDS_FLOW``): each payee's
+    part frozen in its own account, as at WeChat Pay (sandbox/frozen.py)."""
+
+    @contextmanager
+    def activate(self, settings) -> Iterator[SandboxHarness]:
+        settings.SANDBOX_FUNDS_FLOW = "funds_frozen_in_payee_account"
+        with super().activate(settings) as active:
+            yield active
+
+
 HARNESSES: dict[str, Callable[[], ProviderHarness]] = {
     "sandbox": SandboxHarness,
+    "sandbox_frozen": FrozenSandboxHarness,
     "stripe_connect": _stripe_harness,
 }
 

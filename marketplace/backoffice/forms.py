@@ -2,47 +2,22 @@
 
 Amounts are typed in major units (12.50) and cleaned to minor units (1250); rates
 in basis points. A service's ``ValidationFailed`` is put on the form
-(``views.common.add_domain_errors``), so its message shows next to its field.
+(``marketplace.common.web.add_domain_errors``), so its message shows next to its field.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.common.money import BPS, MAX_AMOUNT, minor_unit_exponent
+from marketplace.common.money import BPS
+from marketplace.common.web import MoneyField
 from marketplace.rules.models import MAX_DAYS, PlatformRules
 
 REASON_MAX = 2000
-
-
-class MoneyField(forms.DecimalField):
-    """An amount typed in major units and cleaned to an ``int`` of minor units."""
-
-    def __init__(self, *, currency: str = settings.DEFAULT_CURRENCY, **kwargs):
-        self.currency = currency
-        exponent = minor_unit_exponent(currency)
-        kwargs.setdefault("min_value", Decimal(0))
-        kwargs.setdefault("max_value", Decimal(MAX_AMOUNT) / 10**exponent)
-        kwargs.setdefault("decimal_places", exponent)
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("inputmode", "decimal")
-
-    def prepare_value(self, value):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return Decimal(value).scaleb(-minor_unit_exponent(self.currency))
-        return value
-
-    def clean(self, value):
-        amount = super().clean(value)
-        if amount is None:
-            return None
-        return int(amount * 10 ** minor_unit_exponent(self.currency))
 
 
 def reason_field(*, required: bool) -> forms.CharField:

@@ -10,43 +10,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.catalog.models import MAX_STOCK, Product, localized
 from marketplace.catalog.services._checks import MAX_WEIGHT_GRAMS
-from marketplace.common.money import MAX_AMOUNT, minor_unit_exponent
+from marketplace.common.web import MoneyField
 from orders.models import RefundRequest, VendorOrder
 from vendors.models import Vendor, VendorMember
 from vendors.services.application import APPLICATION_FIELDS
 
 REASON_MAX = 2000
-
-
-class MoneyField(forms.DecimalField):
-    """An amount typed in major units (12.50) and cleaned to minor units (1250)."""
-
-    def __init__(self, *, currency: str = settings.DEFAULT_CURRENCY, **kwargs):
-        self.currency = currency
-        exponent = minor_unit_exponent(currency)
-        kwargs.setdefault("min_value", Decimal(0))
-        kwargs.setdefault("max_value", Decimal(MAX_AMOUNT) / 10**exponent)
-        kwargs.setdefault("decimal_places", exponent)
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("inputmode", "decimal")
-
-    def clean(self, value):
-        amount = super().clean(value)
-        if amount is None:
-            return None
-        return int(amount * 10 ** minor_unit_exponent(self.currency))
-
-
-def major(amount: int | None, currency: str) -> Decimal | None:
-    """Return minor units as the decimal a ``MoneyField`` shows."""
-    if amount is None:
-        return None
-    return Decimal(amount).scaleb(-minor_unit_exponent(currency))
 
 
 class ApplicationForm(forms.ModelForm):

@@ -6,16 +6,13 @@ its messages show next to the field they name, with what the shopper typed kept.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.catalog.selectors import SORTS
-from marketplace.common.errors import ValidationFailed
-from marketplace.common.money import MAX_AMOUNT, minor_unit_exponent
+from marketplace.common.web import MoneyField
 from orders.models import MAX_LINE_QUANTITY, Address, RefundRequest
 
 SORT_CHOICES = [
@@ -25,38 +22,6 @@ SORT_CHOICES = [
     ("-price", _("Price: high to low")),
 ]
 assert {value for value, _label in SORT_CHOICES} == set(SORTS)
-
-
-def add_domain_errors(form: forms.Form, error: ValidationFailed) -> None:
-    """Put a service's per-field messages on the form; unknown fields go on top."""
-    for field, messages in error.errors.items():
-        name = field if field in form.fields else None
-        for message in messages if isinstance(messages, list) else [messages]:
-            form.add_error(name, str(message))
-    if not error.errors:
-        form.add_error(None, error.detail)
-
-
-class MoneyField(forms.DecimalField):
-    """An amount typed in major units (12.50) and cleaned to minor units (1250)."""
-
-    def __init__(self, *, currency: str = settings.DEFAULT_CURRENCY, **kwargs):
-        self.currency = currency
-        exponent = minor_unit_exponent(currency)
-        kwargs.setdefault("min_value", Decimal(0))
-        kwargs.setdefault("max_value", Decimal(MAX_AMOUNT) / 10**exponent)
-        kwargs.setdefault("decimal_places", exponent)
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("inputmode", "decimal")
-
-    def clean(self, value):
-        amount = super().clean(value)
-        if amount is None:
-            return None
-        try:
-            return int(amount * 10 ** minor_unit_exponent(self.currency))
-        except InvalidOperation:  # pragma: no cover - DecimalField checked it
-            raise forms.ValidationError(_("Enter a number.")) from None
 
 
 class SearchForm(forms.Form):

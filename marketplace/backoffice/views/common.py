@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from marketplace.backoffice import access
-from marketplace.common.errors import DomainError, NotFound, ValidationFailed
+from marketplace.common.errors import NotFound
 
 
 def operator_view(name: str):
@@ -59,18 +59,6 @@ def is_fragment(request) -> bool:
     """Return whether htmx asked for a part of the page (not a boosted page load)."""
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
-def add_domain_errors(form, error: DomainError) -> None:
-    """Put a service's per-field messages on the form; unknown fields go on top."""
-    errors = error.errors if isinstance(error, ValidationFailed) else {}
-    for field, field_messages in errors.items():
-        name = field if field in form.fields else None
-        items = field_messages if isinstance(field_messages, list) else [field_messages]
-        for message in items:
-            form.add_error(name, str(message))
-    if not errors:
-        form.add_error(None, error.detail)
 
 
 def done(request, message: str, to: str, *args):

@@ -12,15 +12,11 @@ from django.utils.translation import gettext as _
 
 from marketplace.backoffice import access
 from marketplace.backoffice.forms import ReasonForm, RetailPriceForm
-from marketplace.backoffice.views.common import (
-    add_domain_errors,
-    done,
-    found,
-    operator_view,
-)
+from marketplace.backoffice.views.common import done, found, operator_view
 from marketplace.catalog import selectors, services
 from marketplace.catalog.models import Product
 from marketplace.common.errors import DomainError
+from marketplace.common.web import add_domain_errors
 from marketplace.rules.selectors import get_rules
 from vendors.models import Vendor
 

@@ -9,14 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from marketplace.backoffice.forms import RefundDecisionForm, SearchForm
-from marketplace.backoffice.views.common import (
-    add_domain_errors,
-    done,
-    found,
-    is_fragment,
-    operator_view,
-)
+from marketplace.backoffice.views.common import done, found, is_fragment, operator_view
 from marketplace.common.errors import DomainError, NotFound
+from marketplace.common.web import add_domain_errors
 from orders import selectors
 from orders.models import RefundRequest, RefundRequestLine
 from orders.services import refunds

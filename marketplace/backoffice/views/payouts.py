@@ -12,13 +12,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from marketplace.backoffice.forms import OptionalReasonForm, ReasonForm
-from marketplace.backoffice.views.common import (
-    add_domain_errors,
-    done,
-    found,
-    operator_view,
-)
+from marketplace.backoffice.views.common import done, found, operator_view
 from marketplace.common.errors import DomainError
+from marketplace.common.web import add_domain_errors
 from vendors.models import Withdrawal
 from vendors.selectors_money import list_withdrawal_queue
 from vendors.services import withdrawals

@@ -11,8 +11,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from marketplace.backoffice.forms import ReasonForm
-from marketplace.backoffice.views.common import add_domain_errors, done, operator_view
+from marketplace.backoffice.views.common import done, operator_view
 from marketplace.common.errors import DomainError
+from marketplace.common.web import add_domain_errors
 from orders.models import ReconciliationItem
 from orders.services.reconciliation import resolve_reconciliation_item
 

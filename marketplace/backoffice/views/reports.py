@@ -12,15 +12,14 @@ from django.shortcuts import render
 from marketplace.backoffice.forms import PeriodForm, with_period
 from marketplace.backoffice.reports import get_daily_report
 from marketplace.backoffice.views.common import operator_view
-from marketplace.common.money import minor_unit_exponent
 from marketplace.common.services import record_audit
+from marketplace.common.web import major
 
 AMOUNTS = ("gmv", "revenue", "refunds", "payouts")
 
 
 def _major(amount: int, currency: str) -> str:
-    exponent = minor_unit_exponent(currency)
-    return str(Decimal(amount).scaleb(-exponent)) if exponent else str(amount)
+    return str(major(amount, currency))
 
 
 def _percent(bps: int | None) -> str | None:

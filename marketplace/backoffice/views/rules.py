@@ -11,15 +11,11 @@ from django.utils.translation import gettext as _
 
 from marketplace.backoffice.forms import CategoryCommissionForm, RulesForm
 from marketplace.backoffice.selectors import list_rule_history, list_terms_changes
-from marketplace.backoffice.views.common import (
-    add_domain_errors,
-    done,
-    found,
-    operator_view,
-)
+from marketplace.backoffice.views.common import done, found, operator_view
 from marketplace.catalog import selectors as catalog_selectors
 from marketplace.catalog import services as catalog_services
 from marketplace.common.errors import DomainError
+from marketplace.common.web import add_domain_errors
 from marketplace.rules import selectors, services
 from vendors.models import Vendor
 

@@ -18,15 +18,10 @@ from marketplace.backoffice.forms import (
     VendorApproveForm,
     VendorTermsForm,
 )
-from marketplace.backoffice.views.common import (
-    add_domain_errors,
-    done,
-    found,
-    is_fragment,
-    operator_view,
-)
+from marketplace.backoffice.views.common import done, found, is_fragment, operator_view
 from marketplace.common.errors import DomainError
 from marketplace.common.files import private_file_response
+from marketplace.common.web import add_domain_errors
 from vendors import selectors, services
 from vendors.models import DepositPayment, Vendor
 from vendors.selectors_money import get_vendor_balances

@@ -13,13 +13,9 @@ from django.utils.translation import gettext as _
 
 from marketplace.common.errors import DomainError, ValidationFailed
 from marketplace.common.files import private_file_response
+from marketplace.common.web import add_domain_errors
 from marketplace.dashboard.forms import ApplicationForm
-from marketplace.dashboard.views.common import (
-    act,
-    add_domain_errors,
-    signed_in_page,
-    vendor_page,
-)
+from marketplace.dashboard.views.common import act, signed_in_page, vendor_page
 from vendors import selectors, services
 from vendors.models import Vendor
 from vendors.services.application import EDITABLE_STATUSES

@@ -86,17 +86,6 @@ def found():
         raise Http404() from None
 
 
-def add_domain_errors(form, error: ValidationFailed, *, prefix: str = "") -> None:
-    """Put a service's per-field messages on the form; unknown fields go on top."""
-    for field, texts in error.errors.items():
-        name = field[len(prefix) :] if prefix and field.startswith(prefix) else field
-        name = name if name in form.fields else None
-        for text in texts if isinstance(texts, list) else [texts]:
-            form.add_error(name, str(text))
-    if not error.errors:
-        form.add_error(None, error.detail)
-
-
 def back(request, default: str):
     """Redirect to the page the form came from (``next``), else to ``default``."""
     target = request.POST.get("next") or ""

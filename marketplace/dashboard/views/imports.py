@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.catalog import selectors, spreadsheets
 from marketplace.catalog.services.imports import start_product_import
 from marketplace.common.errors import ValidationFailed
-from marketplace.dashboard.views.common import add_domain_errors, vendor_page
+from marketplace.common.web import add_domain_errors
+from marketplace.dashboard.views.common import vendor_page
 
 RECENT = 10
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.common.errors import DomainError, ValidationFailed
+from marketplace.common.web import add_domain_errors
 from marketplace.dashboard.forms import StatementForm, WithdrawalForm
-from marketplace.dashboard.views.common import add_domain_errors, vendor_page
+from marketplace.dashboard.views.common import vendor_page
 from marketplace.payments.port import PaymentProviderError
 from orders.selectors_settlement import list_upcoming_payouts
 from orders.services.payees import get_onboarding_link, get_payee

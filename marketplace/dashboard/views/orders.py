@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from marketplace.common.errors import DomainError, NotFound, ValidationFailed
+from marketplace.common.web import add_domain_errors
 from marketplace.dashboard.forms import (
     BulkShipForm,
     OptionalReasonForm,
@@ -19,7 +20,7 @@ from marketplace.dashboard.forms import (
     RefundFilterForm,
     ShipForm,
 )
-from marketplace.dashboard.views.common import act, add_domain_errors, vendor_page
+from marketplace.dashboard.views.common import act, vendor_page
 from orders import selectors
 from orders.models import RefundRequest, VendorOrder
 from orders.services import fulfilment, refunds

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.catalog import selectors, services
 from marketplace.common.errors import DomainError, NotFound, ValidationFailed
+from marketplace.common.web import add_domain_errors, major
 from marketplace.dashboard.forms import (
     ImageForm,
     ProductContentForm,
@@ -18,9 +19,8 @@ from marketplace.dashboard.forms import (
     VariantForm,
     VariantUpdateForm,
     format_attributes,
-    major,
 )
-from marketplace.dashboard.views.common import act, add_domain_errors, vendor_page
+from marketplace.dashboard.views.common import act, vendor_page
 
 PER_PAGE = 25
 TEXT_FIELDS = ("title_en", "title_zh", "description_en", "description_zh")

@@ -8,13 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from marketplace.common.errors import DomainError, ValidationFailed
+from marketplace.common.web import add_domain_errors
 from marketplace.dashboard.forms import InviteForm, JoinForm, RoleForm
-from marketplace.dashboard.views.common import (
-    act,
-    add_domain_errors,
-    signed_in_page,
-    vendor_page,
-)
+from marketplace.dashboard.views.common import act, signed_in_page, vendor_page
 from vendors import selectors, services
 from vendors.models import StaffInvitation
 

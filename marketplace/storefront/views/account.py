@@ -18,13 +18,13 @@ from django.views.i18n import set_language
 from marketplace.accounts.services import sign_up as sign_up_service
 from marketplace.accounts.services import update_profile
 from marketplace.common.errors import NotFound, ValidationFailed
+from marketplace.common.web import add_domain_errors
 from marketplace.storefront.carts import merge_session_cart
 from marketplace.storefront.forms import (
     AddressForm,
     ProfileForm,
     SignInForm,
     SignUpForm,
-    add_domain_errors,
 )
 from marketplace.storefront.views.common import found, shopper_required
 from orders.selectors import get_address, list_addresses

@@ -15,8 +15,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from marketplace.common.errors import DomainError, ValidationFailed
+from marketplace.common.web import add_domain_errors
 from marketplace.storefront.carts import cart_for
-from marketplace.storefront.forms import AddressForm, CheckoutForm, add_domain_errors
+from marketplace.storefront.forms import AddressForm, CheckoutForm
 from marketplace.storefront.views.cart import cart_context
 from marketplace.storefront.views.common import shopper_required
 from orders.selectors import list_addresses

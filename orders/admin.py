@@ -8,6 +8,7 @@ shipping address (a support correction), and it is audited.
 
 from django.contrib import admin
 
+from marketplace.common.admin import NoAddOrDelete, ReadOnly
 from marketplace.common.services import record_audit
 from orders.models import (
     Order,
@@ -38,19 +39,6 @@ PERSONAL_FIELDS = {"recipient", "phone", "detail"}
 
 def _fields(model, *, exclude=()) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if f.name not in exclude]
-
-
-class NoAddOrDelete:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnly(NoAddOrDelete):
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(ReadOnly, admin.TabularInline):

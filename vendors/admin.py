@@ -8,6 +8,7 @@ every change keeps its event, audit row and outbox message. Other edits are audi
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.common.admin import NoAdd, NoAddOrDelete, ReadOnly
 from marketplace.common.errors import DomainError
 from marketplace.common.services import record_audit
 from vendors import services
@@ -52,42 +53,30 @@ def _audit_value(name, value) -> str:
     return "(personal data)" if name in PERSONAL_FIELDS else str(value)
 
 
-class VendorMemberInline(admin.TabularInline):
+class VendorMemberInline(NoAdd, admin.TabularInline):
     model = VendorMember
     extra = 0
     fields = ["user", "role", "created_at"]
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class VendorEventInline(admin.TabularInline):
+class VendorEventInline(NoAdd, admin.TabularInline):
     model = VendorEvent
     extra = 0
     fields = ["created_at", "actor", "from_status", "to_status", "reason"]
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Vendor)
-class VendorAdmin(admin.ModelAdmin):
+class VendorAdmin(NoAddOrDelete, admin.ModelAdmin):
     list_display = ["id", "__str__", "company_name", "pricing_model", "status"]
     list_filter = ["status", "pricing_model"]
     search_fields = ["name_en", "name_zh", "company_name", "slug"]
     readonly_fields = SERVICE_FIELDS
     inlines = [VendorMemberInline, VendorEventInline]
     actions = ["approve_selected"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         """Save an edit of the descriptive fields and audit its old and new values."""
@@ -116,25 +105,16 @@ class VendorAdmin(admin.ModelAdmin):
 
 
 @admin.register(VendorEvent)
-class VendorEventAdmin(admin.ModelAdmin):
+class VendorEventAdmin(ReadOnly, admin.ModelAdmin):
     """Append-only history."""
 
     list_display = ["id", "vendor", "from_status", "to_status", "actor", "created_at"]
     list_filter = ["to_status"]
     list_select_related = ["vendor", "actor"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(VendorMember)
-class VendorMemberAdmin(admin.ModelAdmin):
+class VendorMemberAdmin(ReadOnly, admin.ModelAdmin):
     """Membership changes go through invitations and the staff services."""
 
     list_display = ["id", "vendor", "user", "role", "created_at"]
@@ -142,59 +122,25 @@ class VendorMemberAdmin(admin.ModelAdmin):
     list_select_related = ["vendor", "user"]
     search_fields = ["user__email", "vendor__slug"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StaffInvitation)
-class StaffInvitationAdmin(admin.ModelAdmin):
+class StaffInvitationAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["id", "vendor", "email", "role", "status", "expires_at"]
     list_filter = ["status"]
     list_select_related = ["vendor"]
     exclude = ["token"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Raw money records: they change only through the services (back office)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class WithdrawalEventInline(admin.TabularInline):
+class WithdrawalEventInline(NoAdd, admin.TabularInline):
     model = WithdrawalEvent
     extra = 0
     fields = ["created_at", "actor", "from_status", "to_status", "reason"]
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Withdrawal)
-class WithdrawalAdmin(ReadOnlyAdmin):
+class WithdrawalAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["id", "vendor", "amount", "fee", "status", "business_date"]
     list_filter = ["status"]
     list_select_related = ["vendor"]
@@ -202,7 +148,7 @@ class WithdrawalAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DepositPayment)
-class DepositPaymentAdmin(ReadOnlyAdmin):
+class DepositPaymentAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["id", "vendor", "amount", "status", "paid_at"]
     list_filter = ["status"]
     list_select_related = ["vendor"]

@@ -12,6 +12,7 @@ from marketplace.catalog.models import (
     ProductRevision,
     Variant,
 )
+from marketplace.common.admin import NoAdd, NoAddOrDelete, ReadOnly
 
 MONEY_AND_STOCK = (
     "currency",
@@ -24,53 +25,38 @@ MONEY_AND_STOCK = (
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(NoAddOrDelete, admin.ModelAdmin):
     list_display = ["id", "name_zh", "name_en", "slug", "path", "commission_bps"]
     list_filter = ["is_active"]
     search_fields = ["name_en", "name_zh", "slug"]
     readonly_fields = ["parent", "path", "commission_bps", "is_active"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class VariantInline(admin.TabularInline):
+class VariantInline(NoAdd, admin.TabularInline):
     model = Variant
     extra = 0
     fields = ["sku", "attributes", *MONEY_AND_STOCK, "is_active"]
     readonly_fields = [*MONEY_AND_STOCK, "is_active"]
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(NoAdd, admin.TabularInline):
     model = ProductImage
     extra = 0
     fields = ["image", "width", "height", "variant", "position", "alt_en", "alt_zh"]
     readonly_fields = ["image", "width", "height", "variant"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class ProductEventInline(admin.TabularInline):
+class ProductEventInline(NoAdd, admin.TabularInline):
     model = ProductEvent
     extra = 0
     fields = ["created_at", "actor", "from_status", "to_status", "reason"]
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(NoAddOrDelete, admin.ModelAdmin):
     list_display = ["id", "title_zh", "title_en", "vendor", "category", "status"]
     list_filter = ["status", "is_featured"]
     search_fields = ["title_en", "title_zh", "vendor__name_en", "vendor__name_zh"]
@@ -91,39 +77,18 @@ class ProductAdmin(admin.ModelAdmin):
     ]
     inlines = [VariantInline, ProductImageInline, ProductEventInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ProductRevision)
-class ProductRevisionAdmin(admin.ModelAdmin):
+class ProductRevisionAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["id", "product", "status", "created_at", "reviewed_at"]
     list_filter = ["status"]
     raw_id_fields = ["product"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Variant)
-class VariantAdmin(admin.ModelAdmin):
+class VariantAdmin(NoAddOrDelete, admin.ModelAdmin):
     list_display = ["id", "sku", "product", *MONEY_AND_STOCK, "is_active"]
     search_fields = ["sku"]
     list_select_related = ["product"]
     raw_id_fields = ["product"]
     readonly_fields = ["product", "sku", *MONEY_AND_STOCK, "is_active"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,20 +1,36 @@
-"""The audit trail and the outbox in Django admin, read-only: both are written only
-by the services, in the transaction of the change they record."""
+"""Django admin's shared permission mixins, and the audit trail and the outbox,
+read-only: both are written only by the services, in the transaction of the change
+they record."""
 
 from django.contrib import admin
 
 from marketplace.common.models import AuditEvent, OutboxMessage
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class NoAdd:
+    """Rows are created only by the services; mix in before ``ModelAdmin`` or an
+    inline (both permission signatures are met)."""
+
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class NoAddOrDelete(NoAdd):
+    """Nothing here is added or deleted; some fields may still be edited."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnly(NoAddOrDelete):
+    """A record the services write and Django admin only shows."""
 
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
 
 
 @admin.register(AuditEvent)

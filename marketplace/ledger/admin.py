@@ -2,21 +2,11 @@
 
 from django.contrib import admin
 
+from marketplace.common.admin import ReadOnly
 from marketplace.ledger.models import Account, JournalEntry, Posting
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PostingInline(admin.TabularInline):
+class PostingInline(ReadOnly, admin.TabularInline):
     model = Posting
     fields = ["id", "account", "amount", "currency", "created_at"]
     readonly_fields = fields
@@ -25,21 +15,12 @@ class PostingInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("account")
 
 
 @admin.register(Account)
-class AccountAdmin(ReadOnlyAdmin):
+class AccountAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
         "id",
         "owner_type",
@@ -57,7 +38,7 @@ class AccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(JournalEntry)
-class JournalEntryAdmin(ReadOnlyAdmin):
+class JournalEntryAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
         "id",
         "kind",
@@ -75,7 +56,7 @@ class JournalEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Posting)
-class PostingAdmin(ReadOnlyAdmin):
+class PostingAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["id", "entry", "account", "amount", "currency", "created_at"]
     list_filter = ["currency"]
     list_select_related = ["entry", "account"]

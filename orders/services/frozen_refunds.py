@@ -58,7 +58,7 @@ class ReturnRefused(Exception):
     """The provider refused the profit-sharing return for good: fail the refund."""
 
 
-def _split_return(refund: Refund, clawback: JournalEntry | None) -> tuple[int, int]:
+def split_return(refund: Refund, clawback: JournalEntry | None) -> tuple[int, int]:
     """Split the clawback's ``provider_return`` into the commission the provider can
     return (what the settlement shared to the platform less what earlier refunds of
     the vendor order returned) and the rest, the vendor's part it was paid, which
@@ -91,7 +91,7 @@ def return_settled_part(*, refund: Refund, provider) -> str | None:
     cannot pay the return yet). Raise ``ReturnRefused`` when it is refused for good.
     """
     clawback, advanced = _entries(refund)
-    amount = _split_return(refund, clawback)[0]
+    amount = split_return(refund, clawback)[0]
     if amount:
         settlement = VendorOrderSettlement.objects.get(
             vendor_order_id=refund.vendor_order_id
@@ -120,7 +120,7 @@ def advanced_amount(refund: Refund) -> int:
     ``advance``): the part of ``provider_return`` beyond the commission, plus what
     ``advance_withdrawn_part`` booked."""
     clawback, advanced = _entries(refund)
-    beyond = _split_return(refund, clawback)[1]
+    beyond = split_return(refund, clawback)[1]
     return beyond + (advanced.metadata.get("amount", 0) if advanced else 0)
 
 

@@ -36,6 +36,7 @@ from marketplace.common.models import OutboxMessage
 from marketplace.ledger.models import JournalEntry
 from marketplace.payments.port import FundsFlow, TransactionType
 from orders.models import Refund, VendorOrder, VendorOrderSettlement, VendorPayee
+from orders.services.frozen_refunds import split_return
 from orders.services.settlement import REVERSAL_TOPIC, SETTLE_TOPIC
 from vendors.models import Withdrawal
 
@@ -172,8 +173,6 @@ def _returns(refund_ids: list[int]) -> list[tuple[int, int]]:
 
     Costs a few queries per refund that needed a return (rare), none otherwise.
     """
-    from orders.services.frozen_refunds import _split_return
-
     keys = {f"refund:{pk}:clawback": pk for pk in refund_ids}
     clawbacks = {
         keys[entry.idempotency_key]: entry
@@ -191,7 +190,7 @@ def _returns(refund_ids: list[int]) -> list[tuple[int, int]]:
     )
     found = []
     for refund in refunds:
-        returned = _split_return(refund, clawbacks[refund.pk])[0]
+        returned = split_return(refund, clawbacks[refund.pk])[0]
         if returned:
             found.append((settlement_of[refund.vendor_order_id], returned))
     return found

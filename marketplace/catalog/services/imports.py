@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import islice
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from marketplace.catalog import spreadsheets
@@ -123,10 +124,19 @@ def run_product_import(*, job_id: int) -> ProductImport | None:
     """Import the job's sheet batch by batch, saving progress after each batch.
 
     Call from the task only. A sheet that cannot be read fails the job with a reason.
+    Reasons and row errors are stored in the language of the vendor user who
+    uploaded the sheet, whatever language the worker runs in.
     """
     job = _claim(job_id)
     if job is None:
         return None
+    uploader = job.created_by
+    language = uploader.preferred_language if uploader else settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _import(job)
+
+
+def _import(job: ProductImport) -> ProductImport:
     try:
         job.total_rows = _count_rows(job)
         job.save(update_fields=["total_rows"])

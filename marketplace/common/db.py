@@ -28,3 +28,17 @@ def whole_table_scan():
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_nestloop = off")
         yield
+
+
+def set_prefetched(instance, name: str, objects: list) -> None:
+    """Give ``instance`` the related ``objects`` under ``name`` as if
+    ``prefetch_related(name)`` had read them, so ``instance.<name>.all()`` runs no
+    query. For objects just written whose rows the caller already holds; the list
+    must be exactly what the query would return, in its order.
+    """
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset

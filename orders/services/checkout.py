@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.catalog.models import Product, Variant
 from marketplace.catalog.pricing import vendor_share
+from marketplace.common.db import set_prefetched
 from marketplace.common.errors import Conflict, ValidationFailed
 from marketplace.common.idempotency import run_idempotently
 from marketplace.rules.selectors import get_rules
@@ -31,6 +32,7 @@ from orders.models import (
     VendorOrder,
 )
 from orders.models.cart import MAX_CART_LINES
+from orders.selectors import get_shopper_order
 from orders.services.payment import start_payment
 from orders.services.stock import reserve_stock
 from orders.services.terms import terms_for_variants
@@ -215,6 +217,11 @@ def _build(
     for vendor_order, line in order_lines:
         line.vendor_order = vendor_order
     OrderLine.objects.bulk_create([line for _, line in order_lines])
+    for vendor_order in vendor_orders:
+        lines = [line for owner, line in order_lines if owner is vendor_order]
+        set_prefetched(vendor_order, "lines", lines)
+        set_prefetched(vendor_order, "shipments", [])
+    set_prefetched(order, "vendor_orders", vendor_orders)
     OrderEvent.objects.bulk_create(
         [OrderEvent(order=order, actor=shopper, to_status=order.status, created_at=now)]
         + [
@@ -284,6 +291,10 @@ def place_order(
 
     The order commits first; then the provider payment is created outside the
     transaction (``payment.start_payment``), so no lock is held over the network.
+
+    The order comes back with its vendor orders, their lines and shipments loaded
+    as ``selectors.get_shopper_order`` loads them, ready to show: built in memory
+    when placed now (no read back), read when an idempotent repeat replays it.
     """
     order, vendor_orders = _place_atomically(
         shopper=shopper,
@@ -321,4 +332,4 @@ def _place_atomically(
     )
     if placed:
         return placed[0]
-    return Order.objects.get(pk=stored.body["order_id"]), None
+    return get_shopper_order(shopper=shopper, number=stored.body["number"]), None

@@ -315,3 +315,56 @@ def test_placing_an_order_runs_the_same_bounded_number_of_queries(shopper, addre
     # then both run the same number of queries, within the budget
     assert small == large
     assert large <= QUERY_BUDGET
+
+
+def test_the_provider_side_of_a_placement_is_the_same_few_statements_for_any_cart(
+    shopper, address
+):
+    # given carts of 1 line and of 10 lines across 5 vendors, the vendors having sold
+    # before
+    one = [(sellable(), 1)]
+    vendors = [factories.VendorFactory() for _ in range(5)]
+    ten = [(sellable(vendor=vendors[i % 5]), 1) for i in range(10)]
+    checkout.place_order(
+        shopper=shopper, address_id=address.pk, lines=lines(*one, *ten[:5])
+    )
+
+    # when each is placed, counting the sandbox provider's statements
+    def sandbox_statements(pairs, key):
+        with CaptureQueriesContext(connection) as captured:
+            checkout.place_order(
+                shopper=shopper,
+                address_id=address.pk,
+                lines=lines(*pairs),
+                idempotency_key=key,
+            )
+        return len([q for q in captured if "payments_sandbox" in q["sql"]])
+
+    # then the payment with 1 split and with 5 costs the same (no read per payee,
+    # no write per split, no read-back of the splits)
+    assert sandbox_statements(one, "small") == sandbox_statements(ten, "large") == 6
+
+
+def test_the_checkout_answer_is_the_order_as_the_order_api_shows_it(
+    client_for, shopper, address
+):
+    # given lines from two vendors
+    a, b = sellable(stock=5), sellable(stock=5, price=5000)
+    client = client_for(shopper)
+    body = {"address_id": address.pk, "lines": lines((a, 2), (b, 1))}
+
+    # when the order is placed (built in memory, not read back), and placed again
+    # with the same key (read back)
+    placed = client.post(
+        reverse("store-checkout"), body, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    replayed = client.post(
+        reverse("store-checkout"), body, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+
+    # then both answers are exactly what the order API reads from the database
+    assert placed.status_code == replayed.status_code == 201, placed.json()
+    stored = client.get(reverse("store-order", args=[placed.json()["number"]]))
+    assert stored.status_code == 200
+    assert placed.json() == replayed.json() == stored.json()
+    assert len(placed.json()["vendor_orders"]) == 2

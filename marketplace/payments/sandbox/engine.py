@@ -35,8 +35,13 @@ Status = SandboxPayment.Status
 
 
 # --- Objects as the API shows them ------------------------------------------------
-def payment_object(payment: SandboxPayment) -> dict:
-    splits = payment.splits.select_related("account").order_by("id")
+def payment_object(
+    payment: SandboxPayment, splits: list[SandboxSplit] | None = None
+) -> dict:
+    """The payment as the API shows it; ``splits`` (with their accounts, in id
+    order), when the caller has them, saves reading them back."""
+    if splits is None:
+        splits = payment.splits.select_related("account").order_by("id")
     return {
         "object": "payment",
         "id": payment.payment_id,
@@ -156,6 +161,25 @@ def get_payment(payment_id: str, *, lock: bool = False) -> SandboxPayment:
 
 
 def create_payment(params: dict) -> dict:
+    """Create a payment with one split per payee; every payee is checked before
+    anything is written (one read for all of them, one insert for the splits)."""
+    refs = [split["payee_ref"] for split in params["splits"]]
+    accounts = {
+        account.account_id: account
+        for account in SandboxAccount.objects.filter(
+            account_id__in=refs, is_platform=False
+        )
+    }
+    for ref in refs:
+        account = accounts.get(ref)
+        if account is None:
+            raise SandboxApiError(404, "resource_missing", f"No such account: {ref}")
+        if account.currency != params["currency"]:
+            raise SandboxApiError(
+                400,
+                "currency_mismatch",
+                f"{account.account_id} holds {account.currency}.",
+            )
     payment = SandboxPayment.objects.create(
         payment_id=new_id("pay"),
         merchant_reference=params["merchant_reference"],
@@ -164,21 +188,18 @@ def create_payment(params: dict) -> dict:
         return_url=params["return_url"],
         description=params["description"],
     )
-    for split in params["splits"]:
-        account = get_account(split["payee_ref"])
-        if account.currency != payment.currency:
-            raise SandboxApiError(
-                400,
-                "currency_mismatch",
-                f"{account.account_id} holds {account.currency}.",
+    splits = SandboxSplit.objects.bulk_create(
+        [
+            SandboxSplit(
+                payment=payment,
+                account=accounts[split["payee_ref"]],
+                sub_reference=split["sub_reference"],
+                amount=split["amount"],
             )
-        SandboxSplit.objects.create(
-            payment=payment,
-            account=account,
-            sub_reference=split["sub_reference"],
-            amount=split["amount"],
-        )
-    return payment_object(payment)
+            for split in params["splits"]
+        ]
+    )
+    return payment_object(payment, splits)
 
 
 def _move(payment: SandboxPayment, target: str, failure_code: str = "") -> None:

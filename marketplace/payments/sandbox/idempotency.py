@@ -10,7 +10,8 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from marketplace.payments.sandbox.errors import SandboxApiError
 from marketplace.payments.sandbox.models import SandboxIdempotencyKey
@@ -31,10 +32,8 @@ def run_idempotent(
     """
     digest = fingerprint(operation, params)
     with transaction.atomic():
-        row, created = SandboxIdempotencyKey.objects.get_or_create(
-            key=key, defaults={"operation": operation, "fingerprint": digest}
-        )
-        if not created:
+        row = _claim(key, operation, digest)
+        if row is not None:
             if row.fingerprint != digest:
                 raise SandboxApiError(
                     400,
@@ -48,6 +47,28 @@ def run_idempotent(
                 status_code, body = 200, perform()
         except SandboxApiError as error:
             status_code, body = error.status_code, error.body()
-        row.status_code, row.response = status_code, body
-        row.save(update_fields=["status_code", "response"])
+        SandboxIdempotencyKey.objects.filter(key=key).update(
+            status_code=status_code, response=body
+        )
         return status_code, body
+
+
+def _claim(key: str, operation: str, digest: str) -> SandboxIdempotencyKey | None:
+    """Insert the key's row and return None, or return the row stored before.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` waits while another transaction holds an
+    uncommitted row for the key, so a concurrent duplicate reads the first one's
+    response once it commits (or inserts its own if the first rolled back). A new
+    key is one statement; only a repeat reads the stored row.
+    """
+    table = SandboxIdempotencyKey._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, operation, fingerprint, status_code,"  # noqa: S608
+            " response, created_at) VALUES (%s, %s, %s, 0, '{}', %s)"
+            " ON CONFLICT (key) DO NOTHING RETURNING id",
+            [key, operation, digest, timezone.now()],
+        )
+        if cursor.fetchone() is not None:
+            return None
+    return SandboxIdempotencyKey.objects.get(key=key)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import connection
 from django.utils import timezone
 
 from marketplace.payments import port
@@ -41,20 +41,23 @@ NETWORK_FAULTS = [
 
 
 def take_fault(operation: str) -> str:
-    """Consume one injected network fault for ``operation``; return its kind or ""."""
-    with transaction.atomic():
-        fault = (
-            SandboxFault.objects.select_for_update()
-            .filter(kind__in=NETWORK_FAULTS, remaining__gt=0)
-            .filter(operation__in=["", operation])
-            .order_by("id")
-            .first()
+    """Consume one injected network fault for ``operation``; return its kind or "".
+
+    One statement, as it runs before every call: the first matching fault with
+    calls left is counted down under its row lock and its kind returned.
+    """
+    table = SandboxFault._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET remaining = remaining - 1"  # noqa: S608
+            f" WHERE remaining > 0 AND id = (SELECT id FROM {table}"
+            "  WHERE kind = ANY(%s) AND remaining > 0 AND operation IN ('', %s)"
+            "  ORDER BY id LIMIT 1 FOR UPDATE)"
+            " RETURNING kind",
+            [list(NETWORK_FAULTS), operation],
         )
-        if fault is None:
-            return ""
-        fault.remaining -= 1
-        fault.save(update_fields=["remaining"])
-        return fault.kind
+        row = cursor.fetchone()
+    return row[0] if row else ""
 
 
 def _when(timestamp: int) -> datetime:

@@ -445,7 +445,6 @@ class CheckoutApi(APIView):
             idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
             request_body=body,
         )
-        order = selectors.get_shopper_order(shopper=request.user, number=order.number)
         return Response(StoreOrderOut(order).data, status=status.HTTP_201_CREATED)
 
 

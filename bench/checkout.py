@@ -87,6 +87,9 @@ def run_http(ctx) -> dict:
     carts = Carts()
     variables = ceiling.script_variables()
     with servers.celery_worker(), servers.gunicorn() as base:
+        # Not measured: every worker's first request imports the URLconf and opens
+        # its database connection (about 15% of a short run's CPU in py-spy).
+        load.closed_loop(base, clients=16, seconds=3, next_request=carts.request)
         rows = _http_rows(ctx, base, carts, variables)
     return {
         "gunicorn_workers": servers.gunicorn_workers(),

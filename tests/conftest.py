@@ -9,10 +9,14 @@ from rest_framework.test import APIClient
 from tests import factories
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _clean_data_dir():
-    yield
-    shutil.rmtree(settings.DATA_DIR, ignore_errors=True)
+def pytest_sessionfinish(session):
+    """Remove the test data directory once, from the process that started the run.
+
+    xdist workers inherit its ``DATA_DIR`` and share it, so a worker that finishes
+    first must not delete the media the others are still writing.
+    """
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(settings.DATA_DIR, ignore_errors=True)
 
 
 @pytest.fixture

@@ -129,11 +129,17 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-# Public catalog answers (product lists, searches, product pages) are cached this many
-# seconds under a version the catalog and vendor services bump on every change they
-# make (marketplace/common/cache.py); stock moved by orders shows when the answer
-# expires. Off without Redis: a per-process cache would not see the worker's bumps.
+# Public catalog answers (product lists, searches) are cached this many seconds under
+# a version the catalog and vendor services bump on every change they make
+# (marketplace/common/cache.py); stock moved by orders shows when the answer expires.
+# Off without Redis: a per-process cache would not see the worker's bumps.
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=10 if REDIS_URL else 0)
+# Product pages are cached this long under the same version, so a service change
+# still shows at once; their stock is read fresh on every request, so stock moved by
+# orders shows at once too. 0: a product page is cached like a list (above).
+CATALOG_PRODUCT_CACHE_SECONDS = env.int(
+    "CATALOG_PRODUCT_CACHE_SECONDS", default=3600 if REDIS_URL else 0
+)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -55,6 +55,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Most tests write rows with factories, which bump no version: the catalog cache is on
 # only where a test turns it on (tests/catalog/test_catalog_cache.py).
 CATALOG_CACHE_SECONDS = 0
+CATALOG_PRODUCT_CACHE_SECONDS = 0
 # Runs that share a Redis database number (two checkouts, one machine) keep apart.
 CACHES["default"]["KEY_PREFIX"] = f"{DATABASES['default']['NAME']}-{_worker}"  # noqa: F405
 # Static files come from the apps' folders (no collectstatic before the tests).

@@ -54,8 +54,9 @@ def _run(sql: str, quantities: Mapping[int, int]) -> set[int]:
     """Apply ``sql`` to every variant in ``quantities``; return the ids it changed.
 
     Orders move stock without bumping the catalog cache's version: a flash sale would
-    otherwise empty the cache on every sale, when reads peak. The public catalog shows
-    these moves within ``CATALOG_CACHE_SECONDS``; checkout re-checks stock anyway.
+    otherwise empty the cache on every sale, when reads peak. Product pages read stock
+    fresh on every request; lists and searches show these moves within
+    ``CATALOG_CACHE_SECONDS``; checkout re-checks stock anyway.
     """
     if not quantities:
         return set()

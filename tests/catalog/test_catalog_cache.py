@@ -1,5 +1,6 @@
-"""The public catalog cache: a repeat read runs no SQL, and every writer's change shows
-at once (the services bump the catalog version; common/cache.py)."""
+"""The public catalog cache: a repeat read of a list runs no SQL, a product page one
+(its stock, read fresh), and every writer's change shows at once (the services bump
+the catalog version; common/cache.py)."""
 
 import time
 
@@ -11,9 +12,9 @@ from django.urls import reverse
 from marketplace.catalog.services.lifecycle import pause_product
 from marketplace.catalog.services.variants import set_stock, update_variant
 from marketplace.common import cache
-from orders.services.stock import reserve_stock
+from orders.services.stock import release_stock, reserve_stock
 from tests.catalog.conftest import make_product
-from tests.factories import VendorFactory
+from tests.factories import ProductImageFactory, VendorFactory
 from vendors.services.profile import update_shop_profile
 from vendors.services.status import suspend_vendor
 
@@ -24,6 +25,7 @@ LIST = reverse("store-products")
 @pytest.fixture(autouse=True)
 def _cache_on(settings):
     settings.CATALOG_CACHE_SECONDS = 60
+    settings.CATALOG_PRODUCT_CACHE_SECONDS = 3600
     cache.bump(cache.CATALOG)  # nothing another test cached is reachable
 
 
@@ -44,14 +46,41 @@ def _queries(call):
     return response, len(queries)
 
 
-def test_a_repeat_read_runs_no_sql_and_returns_the_same_answer(api):
-    product = _product()
-    for path in (LIST, LIST + "?q=tea&sort=price", f"{LIST}{product.pk}/"):
+def test_a_repeat_read_of_a_list_runs_no_sql_and_returns_the_same_answer(api):
+    _product()
+    for path in (LIST, LIST + "?q=tea&sort=price"):
         first, built = _queries(lambda path=path: api.get(path))
         again, cached = _queries(lambda path=path: api.get(path))
         assert built > 0
         assert cached == 0, path
         assert again.json() == first.json()
+
+
+def test_a_cached_product_page_runs_one_statement_and_matches_a_fresh_build(
+    api, settings
+):
+    product = _product(variants=2)
+    ProductImageFactory(product=product)
+    cache.bump(cache.CATALOG)
+    first, built = _queries(lambda: _detail(api, product))
+    again, cached = _queries(lambda: _detail(api, product))
+    other_url, _ = _queries(lambda: api.get(f"{LIST}{product.pk}/?utm=x"))
+    assert built > 1
+    assert cached == 1  # the stock, read fresh
+    settings.CATALOG_CACHE_SECONDS = settings.CATALOG_PRODUCT_CACHE_SECONDS = 0
+    fresh = _detail(api, product).json()
+    assert first.json() == again.json() == other_url.json() == fresh
+    assert fresh["stock_available"] == 20
+    assert len(fresh["variants"]) == 2
+    assert len(fresh["images"]) == 1
+
+
+def test_with_the_product_page_cache_off_it_is_cached_like_a_list(api, settings):
+    settings.CATALOG_PRODUCT_CACHE_SECONDS = 0
+    product = _product()
+    _, built = _queries(lambda: _detail(api, product))
+    _, cached = _queries(lambda: _detail(api, product))
+    assert (built > 0, cached) == (True, 0)
 
 
 def test_languages_are_cached_apart(api):
@@ -74,18 +103,52 @@ def test_a_price_and_stock_change_by_the_vendor_shows_at_once(api):
     assert (body["min_price"], body["stock_available"]) == (9900, 3)
 
 
-def test_stock_reserved_by_orders_shows_when_the_answer_expires(api, settings):
+def test_stock_reserved_by_orders_shows_on_the_page_at_once_on_lists_on_expiry(
+    api, settings
+):
     # Orders do not bump the version (a flash sale would empty the cache on every
-    # sale): their stock moves show after CATALOG_CACHE_SECONDS.
+    # sale): lists show their stock moves after CATALOG_CACHE_SECONDS; the product
+    # page reads its stock on every request, so it shows them at once.
     settings.CATALOG_CACHE_SECONDS = 1
-    product = _product()
-    variant = product.variants.get()
-    assert _detail(api, product).json()["stock_available"] == 10
+    product = _product(variants=2)
+    first, second = product.variants.order_by("id")
+    assert _detail(api, product).json()["stock_available"] == 20
+    assert api.get(LIST).json()["results"][0]["stock_available"] == 20
     with transaction.atomic():
-        assert reserve_stock({variant.pk: 4}) == set()
-    assert _detail(api, product).json()["stock_available"] == 10  # still cached
+        assert reserve_stock({first.pk: 4}) == set()
+    body = _detail(api, product).json()
+    assert body["stock_available"] == 16
+    assert {v["id"]: v["stock_available"] for v in body["variants"]} == {
+        first.pk: 6,
+        second.pk: 10,
+    }
+    assert api.get(LIST).json()["results"][0]["stock_available"] == 20  # cached
+    release_stock({first.pk: 4})
+    assert _detail(api, product).json()["stock_available"] == 20  # nothing kept
+    with transaction.atomic():
+        assert reserve_stock({second.pk: 3}) == set()
     time.sleep(1.1)
-    assert _detail(api, product).json()["stock_available"] == 6
+    assert api.get(LIST).json()["results"][0]["stock_available"] == 17
+    assert _detail(api, product).json()["stock_available"] == 17
+
+
+def test_price_pause_and_suspension_show_at_once_on_cached_product_pages(
+    api, operator, settings
+):
+    assert settings.CATALOG_PRODUCT_CACHE_SECONDS == 3600
+    repriced, paused, suspended = _product(), _product(), _product()
+    for product in (repriced, paused, suspended):
+        assert _detail(api, product).status_code == 200  # now cached
+    variant = repriced.variants.get()
+    update_variant(
+        variant=variant, actor=repriced.vendor.members.get().user, retail_price=9900
+    )
+    pause_product(product=paused, actor=paused.vendor.members.get().user)
+    suspend_vendor(vendor=suspended.vendor, actor=operator, reason="Fake licence")
+    body = _detail(api, repriced).json()
+    assert (body["min_price"], body["variants"][0]["price"]) == (9900, 9900)
+    assert _detail(api, paused).status_code == 404
+    assert _detail(api, suspended).status_code == 404
 
 
 def test_pausing_a_product_or_suspending_its_vendor_hides_it_at_once(api, operator):

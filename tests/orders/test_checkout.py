@@ -271,13 +271,8 @@ def test_a_sold_out_line_is_a_409_naming_the_sku_and_nothing_is_written(
     ) == [0, 0]
 
 
-def _our_queries(shopper, address, pairs, key):
-    """Count the SQL a full placement (with an idempotency key) runs on our tables.
-
-    The sandbox provider keeps its state in this database too; its statements stand
-    for the provider's side of the network call and are not counted, nor are
-    transaction-control statements (SAVEPOINT, RELEASE).
-    """
+def _statements(shopper, address, pairs, key) -> list[str]:
+    """The SQL of a full placement (with an idempotency key)."""
     with CaptureQueriesContext(connection) as captured:
         checkout.place_order(
             shopper=shopper,
@@ -285,64 +280,66 @@ def _our_queries(shopper, address, pairs, key):
             lines=lines(*pairs),
             idempotency_key=key,
         )
+    return [q["sql"] for q in captured]
+
+
+def _ours(statements: list[str]) -> int:
+    """Count the statements on our tables.
+
+    The sandbox provider keeps its state in this database too; its statements stand
+    for the provider's side of the network call and are not counted, nor are
+    savepoints.
+    """
     return len(
         [
-            q
-            for q in captured
-            if "payments_sandbox" not in q["sql"]
-            and not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+            sql
+            for sql in statements
+            if "payments_sandbox" not in sql
+            and not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
         ]
     )
+
+
+def _sandbox(statements: list[str]) -> int:
+    return len([sql for sql in statements if "payments_sandbox" in sql])
 
 
 QUERY_BUDGET = 15
 
 
-def test_placing_an_order_runs_the_same_bounded_number_of_queries(shopper, address):
-    # given 1 line of 1 vendor, and 10 lines across 5 vendors (in 5 categories), the
-    # vendors having sold before (their provider payee accounts exist: a one-time cost)
+@pytest.fixture
+def small_and_large(shopper, address):
+    """1 line of 1 vendor, and 10 lines across 5 vendors (in 5 categories), the
+    vendors having sold before (their provider payee accounts exist: a one-time
+    cost), each placed with an idempotency key: their statements."""
     one = [(sellable(), 1)]
     vendors = [factories.VendorFactory() for _ in range(5)]
     ten = [(sellable(vendor=vendors[i % 5]), 1) for i in range(10)]
     checkout.place_order(
         shopper=shopper, address_id=address.pk, lines=lines(*one, *ten[:5])
     )
+    return (
+        _statements(shopper, address, one, key="small"),
+        _statements(shopper, address, ten, key="large"),
+    )
 
-    # when each is placed, with an idempotency key
-    small = _our_queries(shopper, address, one, key="small")
-    large = _our_queries(shopper, address, ten, key="large")
 
-    # then both run the same number of queries, within the budget
-    assert small == large
-    assert large <= QUERY_BUDGET
+def test_placing_an_order_runs_the_same_bounded_number_of_queries(small_and_large):
+    small, large = small_and_large
+
+    # both run the same number of queries, within the budget
+    assert _ours(small) == _ours(large)
+    assert _ours(large) <= QUERY_BUDGET
 
 
 def test_the_provider_side_of_a_placement_is_the_same_few_statements_for_any_cart(
-    shopper, address
+    small_and_large,
 ):
-    # given carts of 1 line and of 10 lines across 5 vendors, the vendors having sold
-    # before
-    one = [(sellable(), 1)]
-    vendors = [factories.VendorFactory() for _ in range(5)]
-    ten = [(sellable(vendor=vendors[i % 5]), 1) for i in range(10)]
-    checkout.place_order(
-        shopper=shopper, address_id=address.pk, lines=lines(*one, *ten[:5])
-    )
+    small, large = small_and_large
 
-    # when each is placed, counting the sandbox provider's statements
-    def sandbox_statements(pairs, key):
-        with CaptureQueriesContext(connection) as captured:
-            checkout.place_order(
-                shopper=shopper,
-                address_id=address.pk,
-                lines=lines(*pairs),
-                idempotency_key=key,
-            )
-        return len([q for q in captured if "payments_sandbox" in q["sql"]])
-
-    # then the payment with 1 split and with 5 costs the same (no read per payee,
-    # no write per split, no read-back of the splits)
-    assert sandbox_statements(one, "small") == sandbox_statements(ten, "large") == 6
+    # the payment with 1 split and with 5 costs the same (no read per payee, no
+    # write per split, no read-back of the splits)
+    assert _sandbox(small) == _sandbox(large) == 6
 
 
 def test_the_checkout_answer_is_the_order_as_the_order_api_shows_it(

@@ -167,6 +167,24 @@ class ProductListApi(APIView):
         return Response(_cached(request, build))
 
 
+def _with_stock(page: dict, stock: dict[int, int]) -> dict:
+    """Return a copy of a cached product page with ``stock`` (variant id → units
+    available, active variants only) in place of the stock it was cached with.
+
+    The cached page is copied, never changed: a per-process cache may hand the same
+    object to the next request. A variant missing from ``stock`` has stopped being
+    active without a service bumping the version (a raw write): it shows 0.
+    """
+    return {
+        **page,
+        "stock_available": sum(stock.values()),
+        "variants": [
+            {**variant, "stock_available": stock.get(variant["id"], 0)}
+            for variant in page["variants"]
+        ],
+    }
+
+
 class ProductDetailApi(APIView):
     """One live product with its variants and images; 404 unless visible."""
 
@@ -174,11 +192,28 @@ class ProductDetailApi(APIView):
 
     @extend_schema(responses=StoreProductDetailSerializer)
     def get(self, request, product_id: int):
+        built = False
+
         def build() -> dict:
+            nonlocal built
+            built = True
             product = selectors.get_live_product(product_id=product_id)
             return StoreProductDetailSerializer(product).data
 
-        return Response(_cached(request, build))
+        timeout = settings.CATALOG_PRODUCT_CACHE_SECONDS
+        if timeout <= 0:
+            return Response(_cached(request, build))
+        # The page does not depend on the host or the query string: one entry per
+        # product and language, whatever the URL looked like.
+        page = cache.cached(
+            cache.CATALOG,
+            ("store-product", product_id, get_language()),
+            build,
+            timeout=timeout,
+        )
+        if built:  # its stock was read just now
+            return Response(page)
+        return Response(_with_stock(page, selectors.live_stock(product_id=product_id)))
 
 
 class StoreCategoryNodeSerializer(serializers.Serializer):

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import cProfile
 import io
+import os
 import pstats
 import random
 import time
 import uuid
+
+import psutil
 
 from bench import ceiling, data, load, servers
 from bench.stats import median
@@ -50,16 +53,62 @@ class Carts:
         return ("POST", "/api/store/checkout/", headers, body)
 
 
+PARTS = ("gunicorn", "celery", "postgres", "load generator")
+
+
+def _cpu_seconds() -> dict[int, tuple[str, float]]:
+    """``{pid: (part, CPU seconds so far)}`` of each process of the running system.
+
+    gunicorn and Celery are found by their command lines, PostgreSQL by its process
+    name (every backend on the machine: run on an otherwise quiet one), the load
+    generator is this process.
+    """
+    spent = {}
+    for process in psutil.process_iter(["name", "cmdline"]):
+        try:
+            command = " ".join(process.info["cmdline"] or [])
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        if process.pid == os.getpid():
+            part = "load generator"
+        elif "gunicorn" in command:
+            part = "gunicorn"
+        elif "celery" in command:
+            part = "celery"
+        elif (process.info["name"] or "").startswith("postgres"):
+            part = "postgres"
+        else:
+            continue
+        spent[process.pid] = (part, times.user + times.system)
+    return spent
+
+
+def _cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+    """CPU ms per request by part, over the processes alive at the end (a process
+    that started during the run counts from zero; one that ended is lost)."""
+    used = dict.fromkeys(PARTS, 0.0)
+    for pid, (part, seconds) in after.items():
+        earlier = before.get(pid)
+        used[part] += seconds - (earlier[1] if earlier and earlier[0] == part else 0)
+    return {part: round(1000 * used[part] / max(requests, 1), 2) for part in PARTS}
+
+
 def _http_rows(ctx, base: str, carts: Carts, variables: dict) -> list[dict]:
     seconds = ctx.seconds(8)
     rows = []
     for clients in ctx.clients(CLIENTS):
         http_runs, pg_runs = [], []
         for _ in range(ctx.repeats):
+            before = _cpu_seconds()
             result = load.closed_loop(
                 base, clients=clients, seconds=seconds, next_request=carts.request
             )
-            http_runs.append(result.summary(OK, ALLOWED))
+            summary = result.summary(OK, ALLOWED)
+            summary["cpu_ms_per_request"] = _cpu_per_request(
+                before, _cpu_seconds(), summary["requests"]
+            )
+            http_runs.append(summary)
             pg_runs.append(ceiling.pgbench(clients, seconds, variables)["tps"])
         row = {
             "clients": clients,
@@ -70,6 +119,10 @@ def _http_rows(ctx, base: str, carts: Carts, variables: dict) -> list[dict]:
             "errors": sum(r["errors"] for r in http_runs),
             "sold_out_409": sum(r["statuses"].get("409", 0) for r in http_runs),
             "ceiling_tps": median(pg_runs),
+            "cpu_ms_per_request": {
+                part: median([r["cpu_ms_per_request"][part] for r in http_runs])
+                for part in PARTS
+            },
             "runs": http_runs,
             "ceiling_runs": pg_runs,
         }

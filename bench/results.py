@@ -77,6 +77,23 @@ def _checkout(r) -> list[str]:
             f"{_f(x['p95_ms'])} | {_f(x['p99_ms'])} | {x['errors']} | "
             f"{_f(x['ceiling_tps'])} | {x['ratio']:.0%} |"
         )
+    rows = [x for x in r["rows"] if "cpu_ms_per_request" in x]
+    if rows:
+        parts = list(rows[0]["cpu_ms_per_request"])
+        lines += [
+            "",
+            "CPU per request, ms (user + system, median of the runs), by process:",
+            "",
+            "| clients | " + " | ".join(parts) + " | total |",
+            "|---" * (len(parts) + 2) + "|",
+        ]
+        for x in rows:
+            cpu = x["cpu_ms_per_request"]
+            lines.append(
+                f"| {x['clients']} | "
+                + " | ".join(_f(cpu[p], 1) for p in parts)
+                + f" | {_f(sum(cpu.values()), 1)} |"
+            )
     return lines
 
 

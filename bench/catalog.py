@@ -18,9 +18,7 @@ warm-up.
 
 from __future__ import annotations
 
-import asyncio
 import random
-import time
 
 from bench import data, load, servers
 from bench.stats import median
@@ -45,22 +43,6 @@ DESCRIBED = {
 }
 
 
-async def _request_all(base: str, paths: list[str]) -> load.LoadResult:
-    """Request every path once, CLIENTS at a time on the load generator's client."""
-    result = load.LoadResult(clients=CLIENTS, seconds=0.0)
-    queue = iter(paths)  # shared by the workers: each path is sent once
-    async with load._client(base, CLIENTS) as client:
-        start = time.perf_counter()
-
-        async def worker():
-            for path in queue:
-                await load._send(client, ("GET", path, {}, None), result, start)
-
-        await asyncio.gather(*(worker() for _ in range(CLIENTS)))
-        result.seconds = time.perf_counter() - start
-    return result
-
-
 def _bump_catalog_version() -> None:
     """Make every cached catalog answer unreachable, as any catalog service does."""
     from marketplace.common import cache
@@ -71,7 +53,11 @@ def _bump_catalog_version() -> None:
 def _warm_up(ctx, base: str, products: list[int]) -> dict:
     """Cache every live product page, as in a store that has been open a while."""
     _bump_catalog_version()
-    result = asyncio.run(_request_all(base, [PRODUCT.format(p) for p in products]))
+    result = load.each_once(
+        base,
+        clients=CLIENTS,
+        requests=[("GET", PRODUCT.format(p), {}, None) for p in products],
+    )
     summary = {
         "pages": len(products),
         "seconds": round(result.seconds, 2),

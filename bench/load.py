@@ -100,6 +100,26 @@ def closed_loop(
     return asyncio.run(_closed_loop(base, clients, seconds, next_request))
 
 
+async def _each_once(base, clients: int, requests: list[Request]) -> LoadResult:
+    result = LoadResult(clients=clients, seconds=0.0)
+    queue = iter(requests)  # shared by the clients: each request is sent once
+    async with _client(base, clients) as client:
+        start = time.perf_counter()
+
+        async def worker():
+            for request in queue:
+                await _send(client, request, result, start)
+
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        result.seconds = time.perf_counter() - start
+    return result
+
+
+def each_once(base: str, *, clients: int, requests: list[Request]) -> LoadResult:
+    """Send every request once, ``clients`` at a time; wait for all."""
+    return asyncio.run(_each_once(base, clients, requests))
+
+
 async def _burst(base, requests: list[Request]) -> LoadResult:
     result = LoadResult(clients=len(requests), seconds=0.0)
     async with _client(base, len(requests)) as client:

@@ -179,10 +179,11 @@ def _build(
         expires_at=now + timedelta(minutes=rules.payment_timeout_minutes),
         **address.address_dict(),
     )
-    vendor_orders, order_lines = [], []
+    parts: list[tuple[VendorOrder, list[OrderLine]]] = []
     for group in by_vendor.values():
         vendor = group[0][0].product.vendor
         vendor_order = VendorOrder(vendor=vendor, currency=currency, created_at=now)
+        vendor_lines = []
         for variant, quantity in group:
             term = terms[variant.pk]
             line = OrderLine(
@@ -201,12 +202,13 @@ def _build(
             )
             vendor_order.items_total += line.line_total
             vendor_order.vendor_share_total += line.vendor_share
-            order_lines.append((vendor_order, line))
+            vendor_lines.append(line)
         threshold = vendor.free_shipping_threshold
         free = threshold is not None and vendor_order.items_total >= threshold
         vendor_order.shipping_fee = 0 if free else vendor.shipping_fee
         vendor_order.total = vendor_order.items_total + vendor_order.shipping_fee
-        vendor_orders.append(vendor_order)
+        parts.append((vendor_order, vendor_lines))
+    vendor_orders = [vendor_order for vendor_order, _lines in parts]
     order.items_total = sum(vo.items_total for vo in vendor_orders)
     order.shipping_total = sum(vo.shipping_fee for vo in vendor_orders)
     order.grand_total = order.items_total + order.shipping_total
@@ -214,12 +216,12 @@ def _build(
     for vendor_order in vendor_orders:
         vendor_order.order = order
     VendorOrder.objects.bulk_create(vendor_orders)
-    for vendor_order, line in order_lines:
-        line.vendor_order = vendor_order
-    OrderLine.objects.bulk_create([line for _, line in order_lines])
-    for vendor_order in vendor_orders:
-        lines = [line for owner, line in order_lines if owner is vendor_order]
-        set_prefetched(vendor_order, "lines", lines)
+    for vendor_order, vendor_lines in parts:
+        for line in vendor_lines:
+            line.vendor_order = vendor_order
+    OrderLine.objects.bulk_create([line for _vo, lines in parts for line in lines])
+    for vendor_order, vendor_lines in parts:
+        set_prefetched(vendor_order, "lines", vendor_lines)
         set_prefetched(vendor_order, "shipments", [])
     set_prefetched(order, "vendor_orders", vendor_orders)
     OrderEvent.objects.bulk_create(

@@ -192,11 +192,7 @@ class ProductDetailApi(APIView):
 
     @extend_schema(responses=StoreProductDetailSerializer)
     def get(self, request, product_id: int):
-        built = False
-
         def build() -> dict:
-            nonlocal built
-            built = True
             product = selectors.get_live_product(product_id=product_id)
             return StoreProductDetailSerializer(product).data
 
@@ -211,8 +207,6 @@ class ProductDetailApi(APIView):
             build,
             timeout=timeout,
         )
-        if built:  # its stock was read just now
-            return Response(page)
         return Response(_with_stock(page, selectors.live_stock(product_id=product_id)))
 
 

@@ -247,3 +247,29 @@ def test_an_anonymous_cart_merges_into_the_shoppers_cart_after_sign_in(
     cart = signed_in.get(reverse("store-cart")).json()
 
     assert [line["quantity"] for g in cart["vendors"] for line in g["lines"]] == [3]
+
+
+def test_the_shoppers_order_body_is_what_its_schema_serializer_renders(
+    paid_vendor_order, place, shopper
+):
+    """``order_body`` renders by hand what ``StoreOrderOut`` declares (the schema)."""
+    from marketplace.storefront.apis.orders import StoreOrderOut, order_body
+    from orders import selectors
+    from orders.services import fulfilment
+
+    owner = owner_of(paid_vendor_order.vendor)
+    vendor = {
+        "vendor": paid_vendor_order.vendor,
+        "vendor_order_id": paid_vendor_order.pk,
+    }
+    fulfilment.accept_vendor_order(**vendor, actor=owner)
+    for tracking in ("SF1", "SF2"):
+        fulfilment.ship_vendor_order(
+            **vendor, actor=owner, carrier="SF Express", tracking_number=tracking
+        )
+    unpaid = place((sellable(), 1), (sellable(), 2))
+    for number in (paid_vendor_order.order.number, unpaid.number):
+        order = selectors.get_shopper_order(shopper=shopper, number=number)
+
+        assert order_body(order) == StoreOrderOut(order).data
+    assert order_body(order)["vendor_orders"][0]["lines"][0]["attributes"] is not None

@@ -369,6 +369,82 @@ class StoreOrderOut(serializers.ModelSerializer):
         return order.address_dict()
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def _when(value) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def order_body(order: Order) -> dict:
+    """Render ``order`` as ``StoreOrderOut`` describes it, without DRF's per-field work.
+
+    Checkout answers with this on every placement; building the nested serializers'
+    fields was a tenth of the request's CPU. ``StoreOrderOut`` stays the schema, and a
+    test checks the two give the same JSON. ``order`` has its vendor orders (with
+    vendors), lines and shipments loaded, as ``selectors.get_shopper_order`` loads them.
+    """
+    return {
+        "number": order.number,
+        "status": order.status,
+        "currency": order.currency,
+        "items_total": order.items_total,
+        "shipping_total": order.shipping_total,
+        "discount_total": order.discount_total,
+        "grand_total": order.grand_total,
+        "refunded_total": order.refunded_total,
+        "payment_url": order.payment_url,
+        "created_at": _when(order.created_at),
+        "expires_at": _when(order.expires_at),
+        "paid_at": _when(order.paid_at),
+        "shipping_address": order.address_dict(),
+        "vendor_orders": [_vendor_order(vo) for vo in order.vendor_orders.all()],
+    }
+
+
+def _vendor_order(vendor_order: VendorOrder) -> dict:
+    return {
+        "id": vendor_order.pk,
+        "vendor": {"id": vendor_order.vendor_id, "name": str(vendor_order.vendor)},
+        "status": vendor_order.status,
+        "currency": vendor_order.currency,
+        "items_total": vendor_order.items_total,
+        "shipping_fee": vendor_order.shipping_fee,
+        "discount_total": vendor_order.discount_total,
+        "total": vendor_order.total,
+        "refunded_total": vendor_order.refunded_total,
+        "paid_at": _when(vendor_order.paid_at),
+        "shipped_at": _when(vendor_order.shipped_at),
+        "delivered_at": _when(vendor_order.delivered_at),
+        "completed_at": _when(vendor_order.completed_at),
+        "auto_complete_at": _when(vendor_order.auto_complete_at),
+        "completion_paused": vendor_order.completion_paused,
+        "lines": [
+            {
+                "id": line.pk,
+                "variant_id": line.variant_id,
+                "product_title_en": line.product_title_en,
+                "product_title_zh": line.product_title_zh,
+                "sku": line.sku,
+                "attributes": line.attributes,
+                "unit_price": line.unit_price,
+                "quantity": line.quantity,
+                "line_total": line.line_total,
+                "tax_rate_bps": line.tax_rate_bps,
+            }
+            for line in vendor_order.lines.all()
+        ],
+        "shipments": [
+            {
+                "carrier": shipment.carrier,
+                "tracking_number": shipment.tracking_number,
+                "shipped_at": _when(shipment.shipped_at),
+            }
+            for shipment in vendor_order.shipments.all()
+        ],
+    }
+
+
 class _NestedListField(serializers.ListField):
     """A list of objects each checked by its own serializer (see ``_nested``)."""
 
@@ -445,7 +521,7 @@ class CheckoutApi(APIView):
             idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
             request_body=body,
         )
-        return Response(StoreOrderOut(order).data, status=status.HTTP_201_CREATED)
+        return Response(order_body(order), status=status.HTTP_201_CREATED)
 
 
 class OrderListApi(APIView):
@@ -457,7 +533,7 @@ class OrderListApi(APIView):
         page = paginator.paginate_queryset(
             selectors.list_shopper_orders(shopper=request.user), request, view=self
         )
-        return paginator.get_paginated_response(StoreOrderOut(page, many=True).data)
+        return paginator.get_paginated_response([order_body(o) for o in page])
 
 
 NO_ORDER = problem(404, "No such order of yours.")
@@ -470,12 +546,12 @@ class OrderDetailApi(APIView):
     )
     def get(self, request, number):
         order = selectors.get_shopper_order(shopper=request.user, number=number)
-        return Response(StoreOrderOut(order).data)
+        return Response(order_body(order))
 
 
 def _vendor_order_body(request, number):
     order = selectors.get_shopper_order(shopper=request.user, number=number)
-    return StoreOrderOut(order).data
+    return order_body(order)
 
 
 NO_VENDOR_ORDER = problem(404, "No such vendor order in this order of yours.")

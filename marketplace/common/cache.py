@@ -15,6 +15,7 @@ restarted never reuses a version number an old entry could still be stored under
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable
@@ -30,6 +31,8 @@ T = TypeVar("T")
 # does not bump it: see orders/services/stock.py.) (Retail prices are stored
 # when written, so a rule change reprices nothing already listed.)
 CATALOG = "catalog"
+# The platform rules in force (rules/selectors.py), bumped by rules/services.py.
+RULES = "rules"
 
 
 def _version_key(namespace: str) -> str:
@@ -57,7 +60,23 @@ def _increment(namespace: str) -> None:
 def bump(namespace: str) -> None:
     """Make every answer cached so far in ``namespace`` unreachable (see above)."""
     _increment(namespace)
-    transaction.on_commit(lambda: _increment(namespace))
+    transaction.on_commit(functools.partial(_increment, namespace))
+
+
+def bumped_here(namespace: str) -> bool:
+    """Return whether the current transaction bumped ``namespace``, not yet committed.
+
+    A reader in that transaction sees its uncommitted writes: it must neither cache
+    them (a rollback would leave them cached) nor read the cache (others fill it
+    with the committed rows). (Reads Django's pending on-commit callbacks, which a
+    rollback drops.)
+    """
+    return any(
+        isinstance(func, functools.partial)
+        and func.func is _increment
+        and func.args == (namespace,)
+        for _, func, _ in transaction.get_connection().run_on_commit
+    )
 
 
 def cached(namespace: str, parts: tuple, build: Callable[[], T], *, timeout: int) -> T:

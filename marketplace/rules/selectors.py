@@ -1,11 +1,31 @@
 """Reading the rules in force and their history."""
 
+from django.conf import settings
+
+from marketplace.common import cache
 from marketplace.rules.models import PlatformRules
 
 
-def get_rules() -> PlatformRules:
-    """Return the rules in force: the newest version, or the defaults if none yet."""
-    return PlatformRules.objects.order_by("-id").first() or PlatformRules()
+def get_rules(*, cached: bool = True) -> PlatformRules:
+    """Return the rules in force: the newest version, or the defaults if none yet.
+
+    The newest row is cached (``RULES_CACHE_SECONDS``) under the rules version that
+    ``change_rules`` bumps, so a change shows at once. Each call returns its own
+    copy. The database is read with ``cached=False`` (for a writer that builds on
+    the rules in force) and in a transaction that changed the rules (its change is
+    not committed: see ``cache.bumped_here``).
+    """
+
+    def newest() -> tuple[PlatformRules | None]:
+        return (PlatformRules.objects.order_by("-id").first(),)
+
+    if cached and not cache.bumped_here(cache.RULES):
+        (rules,) = cache.cached(
+            cache.RULES, (), newest, timeout=settings.RULES_CACHE_SECONDS
+        )
+    else:
+        (rules,) = newest()
+    return rules or PlatformRules()
 
 
 def list_rule_changes(*, limit: int = 100) -> list[dict]:

@@ -140,6 +140,9 @@ CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=10 if REDIS_URL
 CATALOG_PRODUCT_CACHE_SECONDS = env.int(
     "CATALOG_PRODUCT_CACHE_SECONDS", default=3600 if REDIS_URL else 0
 )
+# The rules in force (marketplace/rules/selectors.py) are cached this long under a
+# version change_rules bumps, so a change shows at once. Off without Redis, as above.
+RULES_CACHE_SECONDS = env.int("RULES_CACHE_SECONDS", default=3600 if REDIS_URL else 0)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

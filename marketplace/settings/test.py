@@ -56,6 +56,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # only where a test turns it on (tests/catalog/test_catalog_cache.py).
 CATALOG_CACHE_SECONDS = 0
 CATALOG_PRODUCT_CACHE_SECONDS = 0
+# Factories write rules rows without bumping: cached only where a test turns it on.
+RULES_CACHE_SECONDS = 0
 # Runs that share a Redis database number (two checkouts, one machine) keep apart.
 CACHES["default"]["KEY_PREFIX"] = f"{DATABASES['default']['NAME']}-{_worker}"  # noqa: F405
 # Static files come from the apps' folders (no collectstatic before the tests).

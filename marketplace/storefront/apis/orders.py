@@ -545,13 +545,12 @@ class OrderDetailApi(APIView):
         responses={200: StoreOrderOut, **NO_ORDER},
     )
     def get(self, request, number):
-        order = selectors.get_shopper_order(shopper=request.user, number=number)
-        return Response(order_body(order))
+        return Response(_order_answer(request, number))
 
 
-def _vendor_order_body(request, number):
-    order = selectors.get_shopper_order(shopper=request.user, number=number)
-    return order_body(order)
+def _order_answer(request, number) -> dict:
+    """The shopper's order as read now: what the detail and the part actions return."""
+    return order_body(selectors.get_shopper_order(shopper=request.user, number=number))
 
 
 NO_VENDOR_ORDER = problem(404, "No such vendor order in this order of yours.")
@@ -568,7 +567,7 @@ class ConfirmReceiptApi(APIView):
         confirm_receipt(
             shopper=request.user, vendor_order_id=vendor_order_id, order_number=number
         )
-        return Response(_vendor_order_body(request, number))
+        return Response(_order_answer(request, number))
 
 
 class StoreCancelIn(serializers.Serializer):
@@ -590,7 +589,7 @@ class CancelVendorOrderApi(APIView):
             order_number=number,
             reason=data.validated_data.get("reason", ""),
         )
-        return Response(_vendor_order_body(request, number))
+        return Response(_order_answer(request, number))
 
 
 class StoreRefundRequestOut(serializers.ModelSerializer):

@@ -1,9 +1,10 @@
-"""Versioned caches: whole answers kept under a namespace's version number.
+"""Versioned caches: whole answers kept with the namespace's version they were built in.
 
-A reader builds its key from the namespace's current version; a writer calls
-``bump(namespace)`` and every answer cached before it stops being found. Nothing is
-deleted: old entries expire on their own (``timeout``), so invalidation is one
-``INCR`` whatever was cached.
+Each answer is stored with the version number it was built under; a reader reads
+the namespace's current version and the answer in one round trip (``MGET``) and
+uses the answer only if the versions match. A writer calls ``bump(namespace)`` and
+every answer cached before it stops being used, and is replaced when next built.
+Nothing is deleted, so invalidation is one ``INCR`` whatever was cached.
 
 ``bump`` increments twice, now and after the writer's transaction commits. A reader
 that read the new version before the commit but the old rows (not yet committed)
@@ -89,9 +90,14 @@ def cached(namespace: str, parts: tuple, build: Callable[[], T], *, timeout: int
     if timeout <= 0:
         return build()
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    key = f"{namespace}:{current_version(namespace)}:{digest}"
-    answer = cache.get(key)
-    if answer is None:
-        answer = build()
-        cache.set(key, answer, timeout)
+    key, version_key = f"{namespace}:{digest}", _version_key(namespace)
+    found = cache.get_many([version_key, key])
+    version = found.get(version_key)
+    if version is None:
+        version = current_version(namespace)
+    stored = found.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    answer = build()
+    cache.set(key, (version, answer), timeout)
     return answer

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.common.db import update_rows
 from marketplace.common.errors import IdempotencyKeyReused, ValidationFailed
 from marketplace.common.models import IdempotencyKey
 
@@ -87,12 +88,17 @@ def run_idempotently(
                 )
             return StoredResponse(record.response_status, record.response_body, True)
         status, response_body = operation()
-        IdempotencyKey.objects.filter(pk=record.pk).update(
-            request_hash=request_hash,
-            response_status=status,
-            response_body=response_body,
-            created_at=now,
-            expires_at=now + TTL,
+        update_rows(
+            IdempotencyKey,
+            {
+                "request_hash": request_hash,
+                "response_status": status,
+                "response_body": response_body,
+                "created_at": now,
+                "expires_at": now + TTL,
+            },
+            '"id" = %s',
+            [record.pk],
         )
         return StoredResponse(status, response_body, False)
 

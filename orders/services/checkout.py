@@ -10,15 +10,22 @@ from __future__ import annotations
 import base64
 import secrets
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.catalog.models import Product, Variant
+from marketplace.catalog.models import Category, Product, Variant
 from marketplace.catalog.pricing import vendor_share
-from marketplace.common.db import set_prefetched
+from marketplace.common.db import (
+    from_joined_row,
+    insert_rows,
+    select_instances,
+    select_list,
+    set_prefetched,
+)
 from marketplace.common.errors import Conflict, ValidationFailed
 from marketplace.common.idempotency import run_idempotently
 from marketplace.rules.selectors import get_rules
@@ -85,14 +92,16 @@ def clean_lines(lines: Any) -> list[tuple[int, int]]:
 
 
 def _address_for(shopper, address_id) -> Address:
-    address = None
+    found = []
     if _is_int(address_id):
-        address = Address.objects.filter(pk=address_id, user=shopper).first()
-    if address is None:
+        found = select_instances(
+            Address, '"id" = %s AND "user_id" = %s', [address_id, shopper.pk]
+        )
+    if not found:
         raise ValidationFailed(
             errors={"address_id": [_("Choose an address from your address book.")]}
         )
-    return address
+    return found[0]
 
 
 def _lines_from_cart(shopper) -> tuple[list[tuple[int, int]], list[int]]:
@@ -104,6 +113,42 @@ def _lines_from_cart(shopper) -> tuple[list[tuple[int, int]], list[int]]:
     if not rows:
         raise ValidationFailed(errors={"lines": [_("Your cart is empty.")]})
     return [(v, q) for _, v, q in rows], [pk for pk, _, _ in rows]
+
+
+@cache
+def _locked_variants_sql() -> str:
+    return (
+        f"SELECT {select_list(Variant, Product, Vendor, Category)}"  # noqa: S608
+        ' FROM "catalog_variant"'
+        ' INNER JOIN "catalog_product"'
+        ' ON ("catalog_variant"."product_id" = "catalog_product"."id")'
+        ' INNER JOIN "vendors_vendor"'
+        ' ON ("catalog_product"."vendor_id" = "vendors_vendor"."id")'
+        ' INNER JOIN "catalog_category"'
+        ' ON ("catalog_product"."category_id" = "catalog_category"."id")'
+        ' WHERE "catalog_variant"."id" = ANY(%s::bigint[])'
+        ' ORDER BY "catalog_variant"."id" FOR UPDATE OF "catalog_variant"'
+    )
+
+
+def _locked_variants(ids: list[int]) -> dict[int, Variant]:
+    """Lock the variants (in id order) and read each with its product, vendor and
+    category: what ``select_related(...).select_for_update(of=("self",))`` reads,
+    in SQL written once instead of compiled per checkout (most of the read's time).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_locked_variants_sql(), [ids])
+        rows = cursor.fetchall()
+    variants = {}
+    for row in rows:
+        variant, product, vendor, category = from_joined_row(
+            row, Variant, Product, Vendor, Category
+        )
+        Product.vendor.field.set_cached_value(product, vendor)
+        Product.category.field.set_cached_value(product, category)
+        Variant.product.field.set_cached_value(variant, product)
+        variants[variant.pk] = variant
+    return variants
 
 
 def _check_sellable(lines, variants: dict[int, Variant]) -> str:
@@ -212,19 +257,19 @@ def _build(
     order.items_total = sum(vo.items_total for vo in vendor_orders)
     order.shipping_total = sum(vo.shipping_fee for vo in vendor_orders)
     order.grand_total = order.items_total + order.shipping_total
-    order.save()
+    insert_rows([order])
     for vendor_order in vendor_orders:
         vendor_order.order = order
-    VendorOrder.objects.bulk_create(vendor_orders)
+    insert_rows(vendor_orders)
     for vendor_order, vendor_lines in parts:
         for line in vendor_lines:
             line.vendor_order = vendor_order
-    OrderLine.objects.bulk_create([line for _vo, lines in parts for line in lines])
+    insert_rows([line for _vo, lines in parts for line in lines])
     for vendor_order, vendor_lines in parts:
         set_prefetched(vendor_order, "lines", vendor_lines)
         set_prefetched(vendor_order, "shipments", [])
     set_prefetched(order, "vendor_orders", vendor_orders)
-    OrderEvent.objects.bulk_create(
+    insert_rows(
         [OrderEvent(order=order, actor=shopper, to_status=order.status, created_at=now)]
         + [
             OrderEvent(
@@ -247,13 +292,7 @@ def _place(*, shopper, address_id, lines) -> tuple[Order, list[VendorOrder]]:
         lines, cart_line_ids = _lines_from_cart(shopper)
     else:
         lines = clean_lines(lines)
-    variants = {
-        v.pk: v
-        for v in Variant.objects.select_related("product__vendor", "product__category")
-        .select_for_update(of=("self",))
-        .filter(pk__in=[variant_id for variant_id, _q in lines])
-        .order_by("pk")
-    }
+    variants = _locked_variants([variant_id for variant_id, _q in lines])
     currency = _check_sellable(lines, variants)
     rules = get_rules()
     terms = _terms(lines, variants, rules)

@@ -6,10 +6,11 @@ provider, never because the browser came back to a success URL.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from marketplace.common.db import update_rows
 from marketplace.payments.port import (
     Outcome,
     PayeeSplit,
@@ -34,11 +35,13 @@ def payee_refs(*, vendors: list, provider) -> dict[int, str]:
     Call outside a transaction: it may ask the provider for an account (with an
     idempotency key per vendor, so concurrent callers get the same account).
     """
-    refs = dict(
-        VendorPayee.objects.filter(
-            vendor__in=vendors, provider=provider.name
-        ).values_list("vendor_id", "account_ref")
-    )
+    with connection.cursor() as cursor:  # on checkout's path: SQL written once
+        cursor.execute(
+            f'SELECT "vendor_id", "account_ref" FROM "{VendorPayee._meta.db_table}"'  # noqa: S608
+            ' WHERE "provider" = %s AND "vendor_id" = ANY(%s::bigint[])',
+            [provider.name, [vendor.pk for vendor in vendors]],
+        )
+        refs = dict(cursor.fetchall())
     for vendor in vendors:
         if vendor.pk in refs:
             continue
@@ -104,10 +107,15 @@ def start_payment(
     order.payment_provider = provider.name
     order.payment_reference = result.payment_id
     order.payment_url = result.next_action.url if result.next_action else ""
-    Order.objects.filter(pk=order.pk, payment_reference="").update(
-        payment_provider=order.payment_provider,
-        payment_reference=order.payment_reference,
-        payment_url=order.payment_url,
+    update_rows(
+        Order,
+        {
+            "payment_provider": order.payment_provider,
+            "payment_reference": order.payment_reference,
+            "payment_url": order.payment_url,
+        },
+        """"id" = %s AND "payment_reference" = ''""",
+        [order.pk],
     )
     return order
 

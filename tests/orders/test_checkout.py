@@ -63,6 +63,7 @@ def test_a_cart_from_two_vendors_becomes_one_order_with_two_vendor_orders(
         25800,
     )
     assert line.product_title_en == a.product.title_en
+    assert line.attributes == a.attributes == {"colour": "red"}
     assert line.pricing_model == Vendor.PricingModel.COMMISSION
     assert line.commission_bps == 500
     assert line.vendor_share == 25800 - 1290

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from marketplace.common.db import insert_rows, select_instances
 from marketplace.common.money import apply_bps
 from marketplace.payments.sandbox import frozen
 from marketplace.payments.sandbox.errors import SandboxApiError
@@ -166,8 +167,8 @@ def create_payment(params: dict) -> dict:
     refs = [split["payee_ref"] for split in params["splits"]]
     accounts = {
         account.account_id: account
-        for account in SandboxAccount.objects.filter(
-            account_id__in=refs, is_platform=False
+        for account in select_instances(
+            SandboxAccount, '"account_id" = ANY(%s) AND NOT "is_platform"', [refs]
         )
     }
     for ref in refs:
@@ -180,7 +181,7 @@ def create_payment(params: dict) -> dict:
                 "currency_mismatch",
                 f"{account.account_id} holds {account.currency}.",
             )
-    payment = SandboxPayment.objects.create(
+    payment = SandboxPayment(
         payment_id=new_id("pay"),
         merchant_reference=params["merchant_reference"],
         amount=params["amount"],
@@ -188,7 +189,8 @@ def create_payment(params: dict) -> dict:
         return_url=params["return_url"],
         description=params["description"],
     )
-    splits = SandboxSplit.objects.bulk_create(
+    insert_rows([payment])
+    splits = insert_rows(
         [
             SandboxSplit(
                 payment=payment,

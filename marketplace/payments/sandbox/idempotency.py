@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.utils import timezone
 
+from marketplace.common.db import update_rows
 from marketplace.payments.sandbox.errors import SandboxApiError
 from marketplace.payments.sandbox.models import SandboxIdempotencyKey
 
@@ -47,8 +48,11 @@ def run_idempotent(
                 status_code, body = 200, perform()
         except SandboxApiError as error:
             status_code, body = error.status_code, error.body()
-        SandboxIdempotencyKey.objects.filter(key=key).update(
-            status_code=status_code, response=body
+        update_rows(
+            SandboxIdempotencyKey,
+            {"status_code": status_code, "response": body},
+            '"key" = %s',
+            [key],
         )
         return status_code, body
 

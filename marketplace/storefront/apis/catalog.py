@@ -142,20 +142,21 @@ class ProductListApi(APIView):
         ),
     )
     def get(self, request):
-        query = ProductListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        filters = dict(query.validated_data)
-        if "category" in filters:
-            try:
-                filters["category"] = selectors.get_category(
-                    category_id=filters["category"]
-                )
-            except NotFound as error:
-                raise ValidationFailed(
-                    errors={"category": [_("No such category.")]}
-                ) from error
-
+        # Only an answer to a valid query is cached (a 400 is raised, not stored),
+        # so the query is checked when the answer is built, not on a cache hit.
         def build() -> dict:
+            query = ProductListQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            filters = dict(query.validated_data)
+            if "category" in filters:
+                try:
+                    filters["category"] = selectors.get_category(
+                        category_id=filters["category"]
+                    )
+                except NotFound as error:
+                    raise ValidationFailed(
+                        errors={"category": [_("No such category.")]}
+                    ) from error
             products = selectors.list_live_products(
                 query=filters.pop("q", None), **filters
             )

@@ -457,11 +457,10 @@ def _nested(serializer_class, items) -> list[dict]:
         raise serializers.ValidationError(
             _("At most %(n)s lines.") % {"n": MAX_CART_LINES}
         )
-    checked = [serializer_class(data=item) for item in items]
-    valid = [item.is_valid() for item in checked]
-    if not all(valid):
-        raise serializers.ValidationError([item.errors for item in checked])
-    return [dict(item.validated_data) for item in checked]
+    checked = serializer_class(data=items, many=True)  # one set of fields for all
+    if not checked.is_valid():
+        raise serializers.ValidationError(checked.errors)
+    return [dict(item) for item in checked.validated_data]
 
 
 class StoreCheckoutLineIn(serializers.Serializer):

@@ -56,6 +56,27 @@ def test_a_repeat_read_of_a_list_runs_no_sql_and_returns_the_same_answer(api):
         assert again.json() == first.json()
 
 
+def test_a_list_is_served_whole_from_the_cache_and_a_bad_query_never_is(api):
+    _product()
+    first = api.get(LIST)
+    again, queries = _queries(lambda: api.get(LIST))
+    assert queries == 0
+    assert again.content == first.content
+    assert again["Content-Type"] == "application/json"
+    assert {"Accept", "Accept-Language"} <= {
+        v.strip() for v in again["Vary"].split(",")
+    }
+    # a bad query is refused every time, never stored
+    for _ in range(2):
+        bad = api.get(f"{LIST}?min_price=-1")
+        assert bad.status_code == 400
+        assert list(bad.json()["errors"]) == ["min_price"]
+    # a browser asking for HTML gets DRF's page, not the cached JSON
+    html = api.get(LIST, HTTP_ACCEPT="text/html")
+    assert html.status_code == 200
+    assert html["Content-Type"].startswith("text/html")
+
+
 def test_a_cached_product_page_runs_one_statement_and_matches_a_fresh_build(
     api, settings
 ):
@@ -73,6 +94,24 @@ def test_a_cached_product_page_runs_one_statement_and_matches_a_fresh_build(
     assert fresh["stock_available"] == 20
     assert len(fresh["variants"]) == 2
     assert len(fresh["images"]) == 1
+
+
+def test_a_product_page_answered_without_drf_is_the_page_drf_answers(api):
+    product = _product(variants=2)
+    plain = _detail(api, product)
+    through_drf = api.get(reverse("store-product", args=[product.pk]) + "?format=json")
+    missing = api.get(reverse("store-product", args=[product.pk + 1000]))
+
+    assert plain.content == through_drf.content
+    for header in ("Content-Type", "Allow", "Content-Language"):
+        assert plain[header] == through_drf[header], header
+    # DRF's session authentication reads the session (Vary: Cookie); the page is
+    # the same for everyone
+    vary = {v.strip() for v in plain["Vary"].split(",")}
+    assert vary == {"Accept", "Accept-Language"}
+    assert "Cookie" in through_drf["Vary"]
+    assert missing.status_code == 404
+    assert missing["Content-Type"].startswith("application/problem+json")
 
 
 def test_with_the_product_page_cache_off_it_is_cached_like_a_list(api, settings):

@@ -4,20 +4,24 @@ Only live listings of approved vendors are ever returned; anything else is a 404
 Money is integer minor units with its currency.
 """
 
+import functools
+
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import path
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.catalog import selectors
 from marketplace.catalog.models import localized
 from marketplace.common import cache
-from marketplace.common.errors import NotFound, ValidationFailed
+from marketplace.common.errors import DomainError, NotFound, ValidationFailed
 from marketplace.common.money import MAX_AMOUNT
 from marketplace.common.pagination import PageNumberPagination
 
@@ -31,6 +35,83 @@ def _cached(request, build):
         build,
         timeout=settings.CATALOG_CACHE_SECONDS,
     )
+
+
+def _takes_json(request) -> bool:
+    """Whether DRF would answer ``request`` with JSON (not its browsable HTML)."""
+    return (
+        request.method == "GET"
+        and "text/html" not in request.headers.get("Accept", "")
+        and "format" not in request.GET
+    )
+
+
+def served_without_drf(view, answer):
+    """Answer a public view's JSON GETs with ``answer(request, **kwargs)``, rendered
+    as DRF's JSONRenderer renders it, without going through DRF (negotiation,
+    authentication, permissions, a third of a cached product page's CPU). HTML, and
+    an answer that raises (a 404), go to the view, which answers as usual.
+    """
+    renderer = JSONRenderer()
+    instance = view.view_class()
+    instance.head = getattr(instance, "head", instance.get)  # as View.setup does
+    headers = {"Vary": "Accept", "Allow": ", ".join(instance.allowed_methods)}
+
+    @functools.wraps(view)
+    def serve(request, **kwargs):
+        if not _takes_json(request):
+            return view(request, **kwargs)
+        try:
+            data = answer(request, **kwargs)
+        except DomainError:
+            return view(request, **kwargs)
+        body = renderer.render(data)
+        return HttpResponse(body, content_type="application/json", headers=headers)
+
+    return serve
+
+
+class _NotStored(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+def cached_page(view):
+    """Serve a public catalog view's JSON answers whole from the versioned cache.
+
+    A hit is one round trip to the cache and skips DRF altogether (negotiation,
+    authentication, the view, rendering). Keyed as ``_cached`` keys (the full URL
+    and the language); only a 200 is stored, so a bad query is checked, and
+    refused, every time. A client asking for HTML (DRF's browsable API) or a
+    ``format`` goes to the view uncached.
+    """
+
+    @functools.wraps(view)
+    def serve(request, *args, **kwargs):
+        if not _takes_json(request):
+            return view(request, *args, **kwargs)
+
+        def build() -> tuple:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            if response.status_code != 200:
+                raise _NotStored(response)
+            headers = {k: response[k] for k in ("Vary", "Allow") if k in response}
+            return response.content, response["Content-Type"], headers
+
+        try:
+            content, content_type, headers = cache.cached(
+                cache.CATALOG,
+                ("store-page", request.build_absolute_uri(), get_language()),
+                build,
+                timeout=settings.CATALOG_CACHE_SECONDS,
+            )
+        except _NotStored as refused:
+            return refused.response
+        return HttpResponse(content, content_type=content_type, headers=headers)
+
+    return serve
 
 
 def _media_url(storage, name: str) -> str:
@@ -142,30 +223,24 @@ class ProductListApi(APIView):
         ),
     )
     def get(self, request):
-        # Only an answer to a valid query is cached (a 400 is raised, not stored),
-        # so the query is checked when the answer is built, not on a cache hit.
-        def build() -> dict:
-            query = ProductListQuerySerializer(data=request.query_params)
-            query.is_valid(raise_exception=True)
-            filters = dict(query.validated_data)
-            if "category" in filters:
-                try:
-                    filters["category"] = selectors.get_category(
-                        category_id=filters["category"]
-                    )
-                except NotFound as error:
-                    raise ValidationFailed(
-                        errors={"category": [_("No such category.")]}
-                    ) from error
-            products = selectors.list_live_products(
-                query=filters.pop("q", None), **filters
-            )
-            paginator = PageNumberPagination()
-            page = paginator.paginate_queryset(products, request, view=self)
-            data = StoreProductSerializer(page, many=True).data
-            return paginator.get_paginated_response(data).data
-
-        return Response(_cached(request, build))
+        # Answered from the cache by cached_page (see urlpatterns) when it can.
+        query = ProductListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = dict(query.validated_data)
+        if "category" in filters:
+            try:
+                filters["category"] = selectors.get_category(
+                    category_id=filters["category"]
+                )
+            except NotFound as error:
+                raise ValidationFailed(
+                    errors={"category": [_("No such category.")]}
+                ) from error
+        products = selectors.list_live_products(query=filters.pop("q", None), **filters)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(products, request, view=self)
+        data = StoreProductSerializer(page, many=True).data
+        return paginator.get_paginated_response(data)
 
 
 def _with_stock(page: dict, stock: dict[int, int]) -> dict:
@@ -186,6 +261,28 @@ def _with_stock(page: dict, stock: dict[int, int]) -> dict:
     }
 
 
+def _product_page(request, *, product_id: int) -> dict:
+    """The product page: cached (CATALOG_PRODUCT_CACHE_SECONDS) with its stock read
+    fresh on every request, or cached like a list when that is off."""
+
+    def build() -> dict:
+        product = selectors.get_live_product(product_id=product_id)
+        return StoreProductDetailSerializer(product).data
+
+    timeout = settings.CATALOG_PRODUCT_CACHE_SECONDS
+    if timeout <= 0:
+        return _cached(request, build)
+    # The page does not depend on the host or the query string: one entry per
+    # product and language, whatever the URL looked like.
+    page = cache.cached(
+        cache.CATALOG,
+        ("store-product", product_id, get_language()),
+        build,
+        timeout=timeout,
+    )
+    return _with_stock(page, selectors.live_stock(product_id=product_id))
+
+
 class ProductDetailApi(APIView):
     """One live product with its variants and images; 404 unless visible."""
 
@@ -193,22 +290,8 @@ class ProductDetailApi(APIView):
 
     @extend_schema(responses=StoreProductDetailSerializer)
     def get(self, request, product_id: int):
-        def build() -> dict:
-            product = selectors.get_live_product(product_id=product_id)
-            return StoreProductDetailSerializer(product).data
-
-        timeout = settings.CATALOG_PRODUCT_CACHE_SECONDS
-        if timeout <= 0:
-            return Response(_cached(request, build))
-        # The page does not depend on the host or the query string: one entry per
-        # product and language, whatever the URL looked like.
-        page = cache.cached(
-            cache.CATALOG,
-            ("store-product", product_id, get_language()),
-            build,
-            timeout=timeout,
-        )
-        return Response(_with_stock(page, selectors.live_stock(product_id=product_id)))
+        # JSON GETs are answered without DRF by served_without_drf (urlpatterns).
+        return Response(_product_page(request, product_id=product_id))
 
 
 class StoreCategoryNodeSerializer(serializers.Serializer):
@@ -233,10 +316,10 @@ class CategoryTreeApi(APIView):
 
 
 urlpatterns = [
-    path("products/", ProductListApi.as_view(), name="store-products"),
+    path("products/", cached_page(ProductListApi.as_view()), name="store-products"),
     path(
         "products/<int:product_id>/",
-        ProductDetailApi.as_view(),
+        served_without_drf(ProductDetailApi.as_view(), _product_page),
         name="store-product",
     ),
     path("categories/", CategoryTreeApi.as_view(), name="store-categories"),

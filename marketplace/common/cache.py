@@ -85,7 +85,8 @@ def cached(namespace: str, parts: tuple, build: Callable[[], T], *, timeout: int
     and storing it on a miss. ``timeout <= 0`` turns the cache off (always builds).
 
     ``parts`` must name everything the answer depends on besides the namespace's
-    data: the full URL, the language, the currency...
+    data: the full URL, the language, the currency... Any answer is cached, None
+    included (it is stored beside its version).
     """
     if timeout <= 0:
         return build()

@@ -16,15 +16,15 @@ def get_rules(*, cached: bool = True) -> PlatformRules:
     not committed: see ``cache.bumped_here``).
     """
 
-    def newest() -> tuple[PlatformRules | None]:
-        return (PlatformRules.objects.order_by("-id").first(),)
+    def newest() -> PlatformRules | None:
+        return PlatformRules.objects.order_by("-id").first()
 
     if cached and not cache.bumped_here(cache.RULES):
-        (rules,) = cache.cached(
+        rules = cache.cached(
             cache.RULES, (), newest, timeout=settings.RULES_CACHE_SECONDS
         )
     else:
-        (rules,) = newest()
+        rules = newest()
     return rules or PlatformRules()
 
 

@@ -12,12 +12,21 @@ would otherwise keep a stale answer under the new version until it expires.
 
 The version starts from the clock the first time, so a cache that was emptied or
 restarted never reuses a version number an old entry could still be stored under.
+
+An answer may also depend on one item of a finer namespace (a product's stock): it
+is then stored with that item's token too, read in the same ``MGET``. A writer calls
+``changed(namespace, items)`` and, once its transaction commits, each item gets a new
+random token (one ``MSET``), which no answer was stored under. Only after the
+commit: a reader that read the old token and the old rows stores its answer under
+the old token, which is then no longer used. A token that is missing (never set,
+or lost with the cache) is replaced by a new random one, never reused.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -34,6 +43,9 @@ T = TypeVar("T")
 CATALOG = "catalog"
 # The platform rules in force (rules/selectors.py), bumped by rules/services.py.
 RULES = "rules"
+# Per product: the stock available of its variants, as orders move it (``changed``
+# by orders/services/stock.py). Product pages are cached under it and CATALOG.
+STOCK = "stock"
 
 
 def _version_key(namespace: str) -> str:
@@ -80,25 +92,66 @@ def bumped_here(namespace: str) -> bool:
     )
 
 
-def cached(namespace: str, parts: tuple, build: Callable[[], T], *, timeout: int) -> T:
+def _token_key(namespace: str, item: object) -> str:
+    return f"token:{namespace}:{item}"
+
+
+def _new_token() -> int:
+    return int.from_bytes(os.urandom(8), "big")
+
+
+def _retoken(namespace: str, items: frozenset) -> None:
+    token = _new_token()
+    cache.set_many({_token_key(namespace, item): token for item in items}, None)
+
+
+def changed(namespace: str, items) -> None:
+    """Once the current transaction commits, stop using every answer cached under
+    ``items`` of ``namespace`` (see above). Nothing happens if it rolls back."""
+    if items:
+        transaction.on_commit(functools.partial(_retoken, namespace, frozenset(items)))
+
+
+def _current_token(key: str) -> int:
+    cache.add(key, _new_token(), timeout=None)
+    return cache.get(key)
+
+
+def cached(
+    namespace: str,
+    parts: tuple,
+    build: Callable[[], T],
+    *,
+    timeout: int,
+    item: tuple[str, object] | None = None,
+) -> T:
     """Return the answer for ``parts`` in the namespace's current version, building
     and storing it on a miss. ``timeout <= 0`` turns the cache off (always builds).
 
     ``parts`` must name everything the answer depends on besides the namespace's
-    data: the full URL, the language, the currency... Any answer is cached, None
-    included (it is stored beside its version).
+    data: the full URL, the language, the currency... ``item``, a (namespace, item)
+    pair such as ``(STOCK, product_id)``, is one item of another namespace the
+    answer also depends on. Any answer is cached, None included (it is stored beside
+    its version).
     """
     if timeout <= 0:
         return build()
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     key, version_key = f"{namespace}:{digest}", _version_key(namespace)
-    found = cache.get_many([version_key, key])
+    keys = [version_key, key]
+    token_key = _token_key(*item) if item else None
+    if token_key:
+        keys.append(token_key)
+    found = cache.get_many(keys)
     version = found.get(version_key)
     if version is None:
         version = current_version(namespace)
+    token = found.get(token_key) if item else None
+    if item and token is None:
+        token = _current_token(token_key)
     stored = found.get(key)
-    if stored is not None and stored[0] == version:
-        return stored[1]
+    if stored is not None and stored[:2] == (version, token):
+        return stored[2]
     answer = build()
-    cache.set(key, (version, answer), timeout)
+    cache.set(key, (version, token, answer), timeout)
     return answer

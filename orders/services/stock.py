@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from django.db import connection
 
 from marketplace.catalog.models import Variant
+from marketplace.common import cache
 
 _TABLE = Variant._meta.db_table
 
@@ -28,7 +29,7 @@ WITH wanted AS (
 UPDATE {_TABLE} v SET {{assign}}
 FROM wanted w JOIN locked l ON l.id = w.id
 WHERE v.id = w.id AND {{guard}}
-RETURNING v.id
+RETURNING v.id, v.product_id
 """  # noqa: S608 (the table name is ours; values are parameters)
 
 RESERVE = _SQL.format(
@@ -54,16 +55,22 @@ def _run(sql: str, quantities: Mapping[int, int]) -> set[int]:
     """Apply ``sql`` to every variant in ``quantities``; return the ids it changed.
 
     Orders move stock without bumping the catalog cache's version: a flash sale would
-    otherwise empty the cache on every sale, when reads peak. Product pages read stock
-    fresh on every request; lists and searches show these moves within
-    ``CATALOG_CACHE_SECONDS``; checkout re-checks stock anyway.
+    otherwise empty the cache on every sale, when reads peak. A move that changes
+    the stock available marks the products' stock ``changed`` instead (one round
+    trip to the cache after the commit), so their cached product pages show it at
+    once; lists and searches show it within ``CATALOG_CACHE_SECONDS``. Checkout
+    re-checks stock anyway. (A sale's commit moves on-hand and reserved units
+    together: what is available is unchanged.)
     """
     if not quantities:
         return set()
     ids = sorted(quantities)
     with connection.cursor() as cursor:
         cursor.execute(sql, [ids, [quantities[i] for i in ids], ids])
-        return {row[0] for row in cursor.fetchall()}
+        products = dict(cursor.fetchall())
+    if sql is not COMMIT:
+        cache.changed(cache.STOCK, set(products.values()))
+    return set(products)
 
 
 def reserve_stock(quantities: Mapping[int, int]) -> set[int]:

@@ -243,27 +243,10 @@ class ProductListApi(APIView):
         return paginator.get_paginated_response(data)
 
 
-def _with_stock(page: dict, stock: dict[int, int]) -> dict:
-    """Return a copy of a cached product page with ``stock`` (variant id → units
-    available, active variants only) in place of the stock it was cached with.
-
-    The cached page is copied, never changed: a per-process cache may hand the same
-    object to the next request. A variant missing from ``stock`` has stopped being
-    active without a service bumping the version (a raw write): it shows 0.
-    """
-    return {
-        **page,
-        "stock_available": sum(stock.values()),
-        "variants": [
-            {**variant, "stock_available": stock.get(variant["id"], 0)}
-            for variant in page["variants"]
-        ],
-    }
-
-
 def _product_page(request, *, product_id: int) -> dict:
-    """The product page: cached (CATALOG_PRODUCT_CACHE_SECONDS) with its stock read
-    fresh on every request, or cached like a list when that is off."""
+    """The product page, stock included: cached (CATALOG_PRODUCT_CACHE_SECONDS) under
+    the catalog version and the product's stock token, so a catalog change and a
+    stock move by an order both show at once; cached like a list when that is off."""
 
     def build() -> dict:
         product = selectors.get_live_product(product_id=product_id)
@@ -274,13 +257,13 @@ def _product_page(request, *, product_id: int) -> dict:
         return _cached(request, build)
     # The page does not depend on the host or the query string: one entry per
     # product and language, whatever the URL looked like.
-    page = cache.cached(
+    return cache.cached(
         cache.CATALOG,
         ("store-product", product_id, get_language()),
         build,
         timeout=timeout,
+        item=(cache.STOCK, product_id),
     )
-    return _with_stock(page, selectors.live_stock(product_id=product_id))
 
 
 class ProductDetailApi(APIView):

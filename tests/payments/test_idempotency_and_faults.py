@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from marketplace.payments.port import (
     Allocation,
@@ -79,6 +80,25 @@ def test_a_replayed_failure_is_the_same_failure(provider, payees, paid_payment):
 
     assert first.outcome is Outcome.FAILED
     assert second == first
+
+
+@pytest.mark.django_db
+def test_a_refused_payment_writes_nothing_and_replays_its_failure(provider, payees):
+    # creating a payment checks every payee before its first write (no savepoint)
+    request = payment_request((payees[0], "acct_nobody"))
+    with CaptureQueriesContext(connection) as queries:
+        first = provider.create_payment(request, idempotency_key="k1")
+
+    second = provider.create_payment(request, idempotency_key="k1")
+    other_key = provider.create_payment(payment_request(payees), idempotency_key="k2")
+
+    assert (first.outcome, first.failure_code) == (Outcome.FAILED, "resource_missing")
+    assert second == first
+    assert other_key.outcome is Outcome.SUCCEEDED
+    assert SandboxPayment.objects.count() == 1
+    # the key's transaction (a savepoint in the test's), and none around the effect
+    savepoints = [q for q in queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -24,12 +24,19 @@ def fingerprint(operation: str, params: dict) -> str:
 
 
 def run_idempotent(
-    *, key: str, operation: str, params: dict, perform: Callable[[], dict]
+    *,
+    key: str,
+    operation: str,
+    params: dict,
+    perform: Callable[[], dict],
+    checks_first: bool = False,
 ) -> tuple[int, dict]:
     """Run ``perform`` once per ``key``; return ``(status_code, body)``.
 
     Call outside the caller's transaction, as with a real provider: the key row and
-    the effect commit together.
+    the effect commit together. ``perform`` runs in a savepoint, so an API error
+    keeps none of its writes but its answer is stored; ``checks_first`` says it
+    raises only before its first write (creating a payment), which needs none.
     """
     digest = fingerprint(operation, params)
     with transaction.atomic():
@@ -44,8 +51,11 @@ def run_idempotent(
                 )
             return row.status_code, row.response
         try:
-            with transaction.atomic():
+            if checks_first:
                 status_code, body = 200, perform()
+            else:
+                with transaction.atomic():
+                    status_code, body = 200, perform()
         except SandboxApiError as error:
             status_code, body = error.status_code, error.body()
         update_rows(

@@ -96,6 +96,7 @@ class SandboxProvider:
         params: dict,
         perform: Callable[[], dict],
         build: Callable[[dict], port.Result],
+        checks_first: bool = False,
     ):
         port.check_idempotency_key(idempotency_key)
         fault = take_fault(operation)
@@ -115,7 +116,11 @@ class SandboxProvider:
             )
         try:
             status, body = run_idempotent(
-                key=idempotency_key, operation=operation, params=params, perform=perform
+                key=idempotency_key,
+                operation=operation,
+                params=params,
+                perform=perform,
+                checks_first=checks_first,
             )
             if fault == SandboxFault.Kind.TIMEOUT_AFTER_COMMIT:
                 raise SandboxTimeout(operation)
@@ -165,6 +170,7 @@ class SandboxProvider:
             params=params,
             perform=lambda: engine.create_payment(params),
             build=self._payment_result,
+            checks_first=True,  # every payee is checked before anything is written
         )
 
     def capture(self, payment_id, *, amount=None, idempotency_key):

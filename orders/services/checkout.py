@@ -11,7 +11,7 @@ import base64
 import secrets
 from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -28,6 +28,7 @@ from marketplace.common.db import (
 )
 from marketplace.common.errors import Conflict, ValidationFailed
 from marketplace.common.idempotency import run_idempotently
+from marketplace.payments.providers import get_provider
 from marketplace.rules.selectors import get_rules
 from orders.models import (
     MAX_LINE_QUANTITY,
@@ -37,6 +38,7 @@ from orders.models import (
     OrderEvent,
     OrderLine,
     VendorOrder,
+    VendorPayee,
 )
 from orders.models.cart import MAX_CART_LINES
 from orders.selectors import get_shopper_order
@@ -117,8 +119,10 @@ def _lines_from_cart(shopper) -> tuple[list[tuple[int, int]], list[int]]:
 
 @cache
 def _locked_variants_sql() -> str:
+    payee = VendorPayee._meta.db_table
     return (
-        f"SELECT {select_list(Variant, Product, Vendor, Category)}"  # noqa: S608
+        f"SELECT {select_list(Variant, Product, Vendor, Category)},"  # noqa: S608
+        f' "{payee}"."account_ref"'
         ' FROM "catalog_variant"'
         ' INNER JOIN "catalog_product"'
         ' ON ("catalog_variant"."product_id" = "catalog_product"."id")'
@@ -126,20 +130,25 @@ def _locked_variants_sql() -> str:
         ' ON ("catalog_product"."vendor_id" = "vendors_vendor"."id")'
         ' INNER JOIN "catalog_category"'
         ' ON ("catalog_product"."category_id" = "catalog_category"."id")'
+        f' LEFT OUTER JOIN "{payee}" ON ("vendors_vendor"."id" = "{payee}"."vendor_id"'
+        f' AND "{payee}"."provider" = %s)'
         ' WHERE "catalog_variant"."id" = ANY(%s::bigint[])'
         ' ORDER BY "catalog_variant"."id" FOR UPDATE OF "catalog_variant"'
     )
 
 
-def _locked_variants(ids: list[int]) -> dict[int, Variant]:
+def _locked_variants(ids: list[int], provider: str) -> tuple[dict, dict[int, str]]:
     """Lock the variants (in id order) and read each with its product, vendor and
     category: what ``select_related(...).select_for_update(of=("self",))`` reads,
     in SQL written once instead of compiled per checkout (most of the read's time).
+    Return ``({variant id: variant}, {vendor id: payee ref})``, the refs being the
+    vendors' payee accounts at ``provider`` that exist (read in the same statement,
+    for ``start_payment``).
     """
     with connection.cursor() as cursor:
-        cursor.execute(_locked_variants_sql(), [ids])
+        cursor.execute(_locked_variants_sql(), [provider, ids])
         rows = cursor.fetchall()
-    variants = {}
+    variants, payee_refs = {}, {}
     for row in rows:
         variant, product, vendor, category = from_joined_row(
             row, Variant, Product, Vendor, Category
@@ -148,7 +157,9 @@ def _locked_variants(ids: list[int]) -> dict[int, Variant]:
         Product.category.field.set_cached_value(product, category)
         Variant.product.field.set_cached_value(variant, product)
         variants[variant.pk] = variant
-    return variants
+        if row[-1] is not None:
+            payee_refs[vendor.pk] = row[-1]
+    return variants, payee_refs
 
 
 def _check_sellable(lines, variants: dict[int, Variant]) -> str:
@@ -285,19 +296,25 @@ def _build(
     return order, vendor_orders
 
 
-def _place(*, shopper, address_id, lines) -> tuple[Order, list[VendorOrder]]:
+class Placed(NamedTuple):
+    order: Order
+    vendor_orders: list[VendorOrder] | None  # None: replayed, not placed now
+    payee_refs: dict[int, str] | None  # read with the variants (start_payment)
+
+
+def _place(*, shopper, address_id, lines, provider: str) -> Placed:
     address = _address_for(shopper, address_id)
     cart_line_ids: list[int] = []
     if lines is None:
         lines, cart_line_ids = _lines_from_cart(shopper)
     else:
         lines = clean_lines(lines)
-    variants = _locked_variants([variant_id for variant_id, _q in lines])
+    variants, payee_refs = _locked_variants([v for v, _q in lines], provider)
     currency = _check_sellable(lines, variants)
     rules = get_rules()
     terms = _terms(lines, variants, rules)
     _reserve(lines, variants)
-    placed = _build(
+    order, vendor_orders = _build(
         shopper=shopper,
         address=address,
         lines=lines,
@@ -308,7 +325,7 @@ def _place(*, shopper, address_id, lines) -> tuple[Order, list[VendorOrder]]:
     )
     if cart_line_ids:
         CartLine.objects.filter(pk__in=cart_line_ids).delete()
-    return placed
+    return Placed(order, vendor_orders, payee_refs)
 
 
 def place_order(
@@ -337,28 +354,41 @@ def place_order(
     as ``selectors.get_shopper_order`` loads them, ready to show: built in memory
     when placed now (no read back), read when an idempotent repeat replays it.
     """
-    order, vendor_orders = _place_atomically(
+    provider = get_provider()
+    placed = _place_atomically(
         shopper=shopper,
         address_id=address_id,
         lines=lines,
         idempotency_key=idempotency_key,
         request_body=request_body,
+        provider=provider.name,
     )
-    return start_payment(order=order, vendor_orders=vendor_orders)
+    return start_payment(
+        order=placed.order,
+        vendor_orders=placed.vendor_orders,
+        known_refs=placed.payee_refs,
+        provider=provider,
+    )
 
 
 @transaction.atomic
 def _place_atomically(
-    *, shopper, address_id, lines, idempotency_key, request_body
-) -> tuple[Order, list[VendorOrder] | None]:
-    """Return the order and, when placed now (not replayed), its vendor orders."""
+    *, shopper, address_id, lines, idempotency_key, request_body, provider: str
+) -> Placed:
+    """Place the order, or find the one an idempotent repeat placed before."""
+    place = {
+        "shopper": shopper,
+        "address_id": address_id,
+        "lines": lines,
+        "provider": provider,
+    }
     if idempotency_key is None:
-        return _place(shopper=shopper, address_id=address_id, lines=lines)
-    placed: list[tuple[Order, list[VendorOrder]]] = []
+        return _place(**place)
+    placed: list[Placed] = []
 
     def operation():
-        placed.append(_place(shopper=shopper, address_id=address_id, lines=lines))
-        order = placed[0][0]
+        placed.append(_place(**place))
+        order = placed[0].order
         return 201, {"order_id": order.pk, "number": order.number}
 
     body = request_body
@@ -373,4 +403,5 @@ def _place_atomically(
     )
     if placed:
         return placed[0]
-    return get_shopper_order(shopper=shopper, number=stored.body["number"]), None
+    order = get_shopper_order(shopper=shopper, number=stored.body["number"])
+    return Placed(order, None, None)

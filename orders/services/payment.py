@@ -29,19 +29,24 @@ from orders.services.transitions import move_order, move_vendor_order
 PAYMENT_KEY = "order-{number}-payment"
 
 
-def payee_refs(*, vendors: list, provider) -> dict[int, str]:
+def payee_refs(*, vendors: list, provider, known=None) -> dict[int, str]:
     """Return ``{vendor id: payee account ref}`` at ``provider``, making missing ones.
 
-    Call outside a transaction: it may ask the provider for an account (with an
-    idempotency key per vendor, so concurrent callers get the same account).
+    ``known`` are refs the caller already read at that provider (checkout reads them
+    with its variants); only the others are read. Call outside a transaction: it may
+    ask the provider for an account (with an idempotency key per vendor, so
+    concurrent callers get the same account).
     """
-    with connection.cursor() as cursor:  # on checkout's path: SQL written once
-        cursor.execute(
-            f'SELECT "vendor_id", "account_ref" FROM "{VendorPayee._meta.db_table}"'  # noqa: S608
-            ' WHERE "provider" = %s AND "vendor_id" = ANY(%s::bigint[])',
-            [provider.name, [vendor.pk for vendor in vendors]],
-        )
-        refs = dict(cursor.fetchall())
+    refs = dict(known or {})
+    unread = [vendor.pk for vendor in vendors if vendor.pk not in refs]
+    if unread:
+        with connection.cursor() as cursor:  # on checkout's path: SQL written once
+            cursor.execute(
+                f'SELECT "vendor_id", "account_ref" FROM "{VendorPayee._meta.db_table}"'  # noqa: S608
+                ' WHERE "provider" = %s AND "vendor_id" = ANY(%s::bigint[])',
+                [provider.name, unread],
+            )
+            refs.update(cursor.fetchall())
     for vendor in vendors:
         if vendor.pk in refs:
             continue
@@ -66,7 +71,11 @@ def payee_refs(*, vendors: list, provider) -> dict[int, str]:
 
 
 def start_payment(
-    *, order: Order, vendor_orders: list[VendorOrder] | None = None
+    *,
+    order: Order,
+    vendor_orders: list[VendorOrder] | None = None,
+    known_refs: dict[int, str] | None = None,
+    provider=None,
 ) -> Order:
     """Create the provider payment of an unpaid order, one split per vendor order.
 
@@ -74,16 +83,22 @@ def start_payment(
     network call. Safe to repeat: the idempotency key is the order's, so a retry or
     a concurrent duplicate gets the same payment. When the provider's answer is not
     a success, the order stays without a payment and this can be called again.
-    ``vendor_orders`` (with their vendors), when the caller has them, saves a read.
+    ``vendor_orders`` (with their vendors) and ``known_refs`` (vendor id → payee ref
+    at ``provider``, by default the configured one), when the caller has them, save
+    reads.
     """
     if order.payment_reference or order.status != Order.Status.PENDING_PAYMENT:
         return order
-    provider = get_provider()
+    provider = provider or get_provider()
     if vendor_orders is None:
         vendor_orders = list(
             order.vendor_orders.select_related("vendor").order_by("id")
         )
-    refs = payee_refs(vendors=[vo.vendor for vo in vendor_orders], provider=provider)
+    refs = payee_refs(
+        vendors=[vo.vendor for vo in vendor_orders],
+        provider=provider,
+        known=known_refs,
+    )
     result = provider.create_payment(
         PaymentRequest(
             merchant_reference=order.number,

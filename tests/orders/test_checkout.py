@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from marketplace.catalog.models import Product, Variant
-from orders.models import CartLine, Order, OrderLine
+from orders.models import CartLine, Order, OrderLine, VendorPayee
 from orders.services import checkout
 from tests import factories
 from tests.orders.conftest import lines, sellable
@@ -331,6 +331,27 @@ def test_placing_an_order_runs_the_same_bounded_number_of_queries(small_and_larg
     # both run the same number of queries, within the budget
     assert _ours(small) == _ours(large)
     assert _ours(large) <= QUERY_BUDGET
+
+
+def test_the_payee_accounts_are_read_with_the_locked_variants(small_and_large):
+    for statements in small_and_large:
+        reads = [sql for sql in statements if '"orders_vendorpayee"' in sql]
+        assert len(reads) == 1
+        assert reads[0].startswith('SELECT "catalog_variant"."id"')
+        assert "FOR UPDATE OF" in reads[0]
+
+
+def test_a_vendors_first_sale_opens_its_payee_account(shopper, address):
+    line = sellable()
+    vendor = line.product.vendor
+    assert not VendorPayee.objects.filter(vendor=vendor).exists()
+
+    order = checkout.place_order(
+        shopper=shopper, address_id=address.pk, lines=lines((line, 1))
+    )
+
+    assert order.payment_reference
+    assert VendorPayee.objects.filter(vendor=vendor, provider="sandbox").count() == 1
 
 
 def test_the_provider_side_of_a_placement_is_the_same_few_statements_for_any_cart(

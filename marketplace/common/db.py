@@ -85,12 +85,14 @@ def _prepared(fields, values) -> list:
     return ready
 
 
-# Up to this many rows go as one multi-row VALUES, more as UNNEST of one array per
-# column (bulk_create's form on PostgreSQL for any batch). For a checkout's few rows
-# VALUES is cheaper at both ends: psycopg binds scalars in C but arrays in Python
-# (28 against 114 us for 3 order lines), and PostgreSQL took 137-163 against 220 us
-# to run the insert. For large batches UNNEST keeps one short statement.
-VALUES_ROWS = 10
+# Rows whose values number at most this go as one multi-row VALUES, more as UNNEST
+# of one array per column (bulk_create's form on PostgreSQL for any batch). 50 is
+# where psycopg stops caching a statement's parsed form (MAX_CACHED_STATEMENT_PARAMS
+# in psycopg/_queries.py). Measured binding: 3 order lines (42 values) 29 us as
+# VALUES against 102 us as arrays, which psycopg dumps in Python; 2 vendor orders
+# (40) 19 against 80 us; beyond 50 both cost the same (3 vendor orders, 60 values:
+# 102 against 90 us). PostgreSQL ran the 3-line insert in 137-163 us against 220.
+VALUES_PARAMS = 50
 
 
 @cache
@@ -121,13 +123,14 @@ def _values_sql(model, count: int) -> str:
 def insert_rows(objs: list[models.Model]) -> list[models.Model]:
     """Insert new instances of one model in one statement and give them their ids.
 
-    Up to ``VALUES_ROWS`` rows go as one ``VALUES`` list (the statement
-    ``bulk_create`` sends for one row), more as ``bulk_create`` sends them on
-    PostgreSQL (``UNNEST`` of one array per column). The statement is built once
-    per model (and row count) instead of compiled on every call, which on checkout's
-    path is most of an insert's Python time. Like ``bulk_create`` it calls no
-    ``save()`` and sends no signals; every value must be a plain value (no
-    expressions), and ids come from the sequence, in the order of ``objs``.
+    One row, or rows of at most ``VALUES_PARAMS`` values in all, go as one
+    ``VALUES`` list (the statement ``bulk_create`` sends for one row); more as
+    ``bulk_create`` sends them on PostgreSQL (``UNNEST`` of one array per column).
+    The statement is built once per model (and row count) instead of compiled on
+    every call, which on checkout's path is most of an insert's Python time. Like
+    ``bulk_create`` it calls no ``save()`` and sends no signals; every value must be
+    a plain value (no expressions), and ids come from the sequence, in the order of
+    ``objs``.
     """
     if not objs:
         return objs
@@ -142,7 +145,7 @@ def insert_rows(objs: list[models.Model]) -> list[models.Model]:
             obj._prepare_related_fields_for_save(operation_name="insert_rows")
         rows.append(_prepared(columns, [getattr(obj, name) for name in names]))
     with connection.cursor() as cursor:
-        if len(rows) <= VALUES_ROWS:
+        if len(rows) == 1 or len(rows) * len(columns) <= VALUES_PARAMS:
             params = [value for row in rows for value in row]
             cursor.execute(_values_sql(model, len(rows)), params)
         else:

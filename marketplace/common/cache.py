@@ -107,9 +107,19 @@ def _retoken(namespace: str, items: frozenset) -> None:
 
 def changed(namespace: str, items) -> None:
     """Once the current transaction commits, stop using every answer cached under
-    ``items`` of ``namespace`` (see above). Nothing happens if it rolls back."""
-    if items:
-        transaction.on_commit(functools.partial(_retoken, namespace, frozenset(items)))
+    ``items`` of ``namespace`` (see above). Nothing happens if it rolls back.
+
+    A cache that cannot be reached then does not fail the committed writer (an
+    order placed): Django logs the error, and those answers live until they expire.
+    """
+    if not items:
+        return
+    items = frozenset(items)
+
+    def renew_tokens():  # a function: Django logs a robust callback's __qualname__
+        _retoken(namespace, items)
+
+    transaction.on_commit(renew_tokens, robust=True)
 
 
 def _current_token(key: str) -> int:

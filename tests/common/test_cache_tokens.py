@@ -87,3 +87,19 @@ def test_a_change_renews_the_token_on_commit_and_never_on_rollback(
     for callback in pending:
         callback()
     assert _read(build) == 2
+
+
+def test_an_unreachable_cache_does_not_fail_the_committed_writer(
+    settings, django_capture_on_commit_callbacks, caplog
+):
+    # the order is committed: a cache down at that moment is logged, not raised
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "marketplace.common.redis_cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+        }
+    }
+    with django_capture_on_commit_callbacks(execute=True) as renewed:
+        cache.changed(cache.STOCK, {7})
+    assert len(renewed) == 1
+    assert "renew_tokens" in caplog.text

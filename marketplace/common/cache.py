@@ -28,7 +28,7 @@ import functools
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -105,7 +105,7 @@ def _retoken(namespace: str, items: frozenset) -> None:
     cache.set_many({_token_key(namespace, item): token for item in items}, None)
 
 
-def changed(namespace: str, items) -> None:
+def changed(namespace: str, items: Iterable) -> None:
     """Once the current transaction commits, stop using every answer cached under
     ``items`` of ``namespace`` (see above). Nothing happens if it rolls back.
 

@@ -137,7 +137,9 @@ def _locked_variants_sql() -> str:
     )
 
 
-def _locked_variants(ids: list[int], provider: str) -> tuple[dict, dict[int, str]]:
+def _locked_variants(
+    ids: list[int], provider: str
+) -> tuple[dict[int, Variant], dict[int, str]]:
     """Lock the variants (in id order) and read each with its product, vendor and
     category: what ``select_related(...).select_for_update(of=("self",))`` reads,
     in SQL written once instead of compiled per checkout (most of the read's time).

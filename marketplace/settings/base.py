@@ -134,9 +134,10 @@ else:
 # (marketplace/common/cache.py); stock moved by orders shows when the answer expires.
 # Off without Redis: a per-process cache would not see the worker's bumps.
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=10 if REDIS_URL else 0)
-# Product pages are cached this long under the same version, so a service change
-# still shows at once; their stock is read fresh on every request, so stock moved by
-# orders shows at once too. 0: a product page is cached like a list (above).
+# Product pages, stock included, are cached this long under the same version and
+# their product's stock token, which every order's stock move renews on commit: a
+# service change and stock moved by orders both show at once. 0: a product page is
+# cached like a list (above).
 CATALOG_PRODUCT_CACHE_SECONDS = env.int(
     "CATALOG_PRODUCT_CACHE_SECONDS", default=3600 if REDIS_URL else 0
 )

@@ -52,14 +52,16 @@ def _version_key(namespace: str) -> str:
     return f"version:{namespace}"
 
 
-def current_version(namespace: str) -> int:
-    """Return the namespace's version, starting it from the clock if it has none."""
-    key = _version_key(namespace)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, time.time_ns(), timeout=None)
-        version = cache.get(key)
-    return version
+def _started(key: str, first: int) -> int:
+    """Store ``first`` under ``key`` unless a value is there; return the value."""
+    cache.add(key, first, timeout=None)
+    return cache.get(key)
+
+
+def _read(found: dict, key: str, first: Callable[[], int]) -> int:
+    """The value of ``key`` read into ``found``, or one started now (``first()``)."""
+    value = found.get(key)
+    return _started(key, first()) if value is None else value
 
 
 def _increment(namespace: str) -> None:
@@ -67,7 +69,7 @@ def _increment(namespace: str) -> None:
     try:
         cache.incr(key)
     except ValueError:  # no version yet: any new one is newer than every entry
-        cache.add(key, time.time_ns(), timeout=None)
+        _started(key, time.time_ns())
 
 
 def bump(namespace: str) -> None:
@@ -122,11 +124,6 @@ def changed(namespace: str, items: Iterable) -> None:
     transaction.on_commit(renew_tokens, robust=True)
 
 
-def _current_token(key: str) -> int:
-    cache.add(key, _new_token(), timeout=None)
-    return cache.get(key)
-
-
 def cached(
     namespace: str,
     parts: tuple,
@@ -148,17 +145,10 @@ def cached(
         return build()
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     key, version_key = f"{namespace}:{digest}", _version_key(namespace)
-    keys = [version_key, key]
     token_key = _token_key(*item) if item else None
-    if token_key:
-        keys.append(token_key)
-    found = cache.get_many(keys)
-    version = found.get(version_key)
-    if version is None:
-        version = current_version(namespace)
-    token = found.get(token_key) if item else None
-    if item and token is None:
-        token = _current_token(token_key)
+    found = cache.get_many([k for k in (version_key, key, token_key) if k])
+    version = _read(found, version_key, time.time_ns)
+    token = _read(found, token_key, _new_token) if token_key else None
     stored = found.get(key)
     if stored is not None and stored[:2] == (version, token):
         return stored[2]

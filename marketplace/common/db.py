@@ -4,6 +4,7 @@ import zlib
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 
 from django.db import connection, models, transaction
 
@@ -95,29 +96,42 @@ def _prepared(fields, values) -> list:
 VALUES_PARAMS = 50
 
 
+class _InsertPlan(NamedTuple):
+    names: list[str]  # the attributes read from each instance, in column order
+    columns: list[tuple]  # (field, conversion) for _prepared
+    relations: list
+    head: str  # INSERT INTO table (columns)
+    row: str  # (%s, ...) for one row of VALUES
+    tail: str  # RETURNING id
+    many: str  # the UNNEST form
+
+
 @cache
-def _insert_plan(model):
+def _insert_plan(model) -> _InsertPlan:
     opts = model._meta
     fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
     table = connection.ops.quote_name(opts.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    head = f"INSERT INTO {table} ({columns})"
+    listed = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    head = f"INSERT INTO {table} ({listed})"
     tail = f" RETURNING {table}.{connection.ops.quote_name(opts.pk.column)}"
-    row = f"({', '.join(['%s'] * len(fields))})"
     # Bulk-insert the way Django 5.2 does on PostgreSQL: one array per column
     # (the type without its length, so nothing is truncated), unnested.
     arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in fields)
-    many = f"{head} SELECT * FROM UNNEST({arrays}){tail}"  # noqa: S608 (names from _meta)
-    names = [f.attname for f in fields]
-    columns = [(f, _conversion(f)) for f in fields]
-    relations = [f for f in fields if f.is_relation]
-    return names, columns, relations, (head, row, tail), many
+    return _InsertPlan(
+        names=[f.attname for f in fields],
+        columns=[(f, _conversion(f)) for f in fields],
+        relations=[f for f in fields if f.is_relation],
+        head=head,
+        row=f"({', '.join(['%s'] * len(fields))})",
+        tail=tail,
+        many=f"{head} SELECT * FROM UNNEST({arrays}){tail}",  # noqa: S608 (from _meta)
+    )
 
 
 @cache
 def _values_sql(model, count: int) -> str:
-    (head, row, tail) = _insert_plan(model)[3]
-    return f"{head} VALUES {', '.join([row] * count)}{tail}"
+    plan = _insert_plan(model)
+    return f"{plan.head} VALUES {', '.join([plan.row] * count)}{plan.tail}"
 
 
 def insert_rows(objs: list[models.Model]) -> list[models.Model]:
@@ -135,21 +149,24 @@ def insert_rows(objs: list[models.Model]) -> list[models.Model]:
     if not objs:
         return objs
     model = type(objs[0])
-    names, columns, relations, _parts, many = _insert_plan(model)
+    plan = _insert_plan(model)
     rows = []
     for obj in objs:
         if type(obj) is not model or obj.pk is not None:
             raise ValueError("insert_rows takes new instances of one model.")
-        if any(getattr(obj, f.attname) is None and f.is_cached(obj) for f in relations):
+        if any(
+            getattr(obj, f.attname) is None and f.is_cached(obj) for f in plan.relations
+        ):
             # a related object without its id: Django takes the id or refuses
             obj._prepare_related_fields_for_save(operation_name="insert_rows")
-        rows.append(_prepared(columns, [getattr(obj, name) for name in names]))
+        rows.append(_prepared(plan.columns, [getattr(obj, n) for n in plan.names]))
     with connection.cursor() as cursor:
-        if len(rows) == 1 or len(rows) * len(columns) <= VALUES_PARAMS:
+        if len(rows) == 1 or len(rows) * len(plan.columns) <= VALUES_PARAMS:
             params = [value for row in rows for value in row]
             cursor.execute(_values_sql(model, len(rows)), params)
         else:
-            cursor.execute(many, [list(column) for column in zip(*rows, strict=True)])
+            columns = [list(column) for column in zip(*rows, strict=True)]
+            cursor.execute(plan.many, columns)
         ids = [pk for (pk,) in cursor.fetchall()]
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
